@@ -1,0 +1,162 @@
+//! The rule set as checked: every name resolved, every pattern inlined.
+
+use crate::span::{FileId, Loc, Sources};
+use crate::syntax::ast::{Class, Scope};
+
+/// A checked rule set, ready to compile.
+#[derive(Debug)]
+pub struct RuleSet {
+    /// Every file the rules were read from.
+    pub sources: Sources,
+    /// The record types, in declaration order.
+    pub records: Vec<RecordType>,
+    /// The lexicons, in declaration order.
+    pub lexicons: Vec<Lexicon>,
+    /// The rules, in load order (files in path order, rules in file order).
+    pub rules: Vec<Rule>,
+}
+
+/// A declared record type.
+#[derive(Clone, Debug)]
+pub struct RecordType {
+    /// Its name.
+    pub name: String,
+    /// Its fields, in declaration order.
+    pub fields: Vec<String>,
+    /// Keep overlapping records of this type.
+    pub keep_all: bool,
+    /// Where it is declared.
+    pub loc: Loc,
+}
+
+/// A lexicon with its entries as written.
+#[derive(Clone, Debug)]
+pub struct Lexicon {
+    /// Its name.
+    pub name: String,
+    /// Entries: text, and canonical value if any.
+    pub entries: Vec<(String, Option<String>)>,
+    /// Where it is declared.
+    pub loc: Loc,
+}
+
+/// A checked rule.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// Its name.
+    pub name: String,
+    /// The file it is in.
+    pub file: FileId,
+    /// The whole rule.
+    pub loc: Loc,
+    /// Higher wins overlaps.
+    pub priority: i32,
+    /// How far a match may reach.
+    pub scope: Scope,
+    /// What it matches.
+    pub pattern: Hir,
+    /// The capture names; a capture's index is its slot.
+    pub captures: Vec<String>,
+    /// The record type it emits (index into [`RuleSet::records`]).
+    pub record: usize,
+    /// The fields it fills: index into the record's fields, and the value.
+    pub fields: Vec<(usize, FieldExpr)>,
+    /// Its examples.
+    pub examples: Vec<Example>,
+    /// Its counterexamples.
+    pub counterexamples: Vec<(String, Loc)>,
+    /// Its stratum: rules run in increasing stratum, after every rule that emits a type they match with `@T`.
+    pub stratum: usize,
+}
+
+/// An example: a text and what the rule must find in it.
+#[derive(Clone, Debug)]
+pub struct Example {
+    /// The text.
+    pub text: String,
+    /// Where it is written.
+    pub loc: Loc,
+    /// Expected field texts (or values), by field name.
+    pub expect: Vec<(String, String)>,
+}
+
+/// A field's value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldExpr {
+    /// A capture's text and span.
+    Capture(usize),
+    /// A constant.
+    Const(String),
+    /// The capture, with its text lower-cased as the value.
+    Lower(usize),
+    /// The capture, with the canonical value of the lexicon entry it matched.
+    Canon(usize, Vec<usize>),
+}
+
+/// A test on one token.
+#[derive(Clone, Debug)]
+pub enum TokenTest {
+    /// Any token.
+    Any,
+    /// A built-in class.
+    Class(Class),
+    /// One token's matching form (see `text::tokenize::normalize`).
+    Word(String),
+    /// A regex over the whole token text (already anchored).
+    Regex(regex::Regex),
+    /// A one-token entry of a lexicon.
+    Lexicon(usize),
+    /// Any of these.
+    Or(Vec<TokenTest>),
+    /// Not this.
+    Not(Box<TokenTest>),
+}
+
+/// A pattern with every name resolved.
+#[derive(Clone, Debug)]
+pub enum Hir {
+    /// In a row.
+    Seq(Vec<Hir>),
+    /// First that matches, in order.
+    Alt(Vec<Hir>),
+    /// Repeated.
+    Repeat {
+        /// What.
+        inner: Box<Hir>,
+        /// At least.
+        min: u32,
+        /// At most.
+        max: Option<u32>,
+        /// Prefer fewer.
+        lazy: bool,
+    },
+    /// A capture into a slot.
+    Capture(usize, Box<Hir>),
+    /// One token.
+    Token(TokenTest),
+    /// Tokens in a row, each a matching form (a literal string).
+    Literal(Vec<String>),
+    /// One entry of a lexicon (longest first).
+    Lexicon(usize),
+    /// The span of a record of this type.
+    TypeRef(usize),
+    /// Sentence start.
+    Start,
+    /// Sentence end.
+    End,
+}
+
+impl Hir {
+    /// True if the pattern can match zero tokens.
+    pub fn nullable(&self) -> bool {
+        match self {
+            Hir::Seq(items) => items.iter().all(Hir::nullable),
+            Hir::Alt(items) => items.iter().any(Hir::nullable),
+            Hir::Repeat { inner, min, .. } => *min == 0 || inner.nullable(),
+            Hir::Capture(_, inner) => inner.nullable(),
+            Hir::Token(_) | Hir::Lexicon(_) | Hir::TypeRef(_) => false,
+            Hir::Literal(words) => words.is_empty(),
+            Hir::Start | Hir::End => true,
+        }
+    }
+}

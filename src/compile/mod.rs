@@ -1,0 +1,523 @@
+//! Checked rule set → program: one token automaton (a Thompson NFA) per rule,
+//! lexicon tries, a shared vocabulary of word ids, and prefilters.
+
+pub mod lexicon;
+
+use crate::check::hir::{self, FieldExpr, Hir, RecordType, RuleSet, TokenTest};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::span::{Loc, Sources};
+use crate::syntax::ast::{Class, Scope};
+use crate::text::literal_forms;
+use crate::text::tokenize::{Token, TokenKind};
+pub use lexicon::Trie;
+use std::collections::HashMap;
+
+/// The most instructions one rule's automaton may have.
+pub const MAX_INSTRUCTIONS: usize = 1_000_000;
+
+/// A word id for tokens whose matching form no rule mentions.
+pub const NO_WORD: u32 = u32::MAX;
+
+/// Matching forms of words (see [`normalize`]) that rules mention, each with an id.
+#[derive(Clone, Debug, Default)]
+pub struct Vocab {
+    ids: HashMap<String, u32>,
+}
+
+impl Vocab {
+    /// The id of a matching form, adding it if new.
+    pub fn intern(&mut self, word: &str) -> u32 {
+        if let Some(&id) = self.ids.get(word) {
+            return id;
+        }
+        let id = self.ids.len() as u32;
+        self.ids.insert(word.to_string(), id);
+        id
+    }
+
+    /// The id of a matching form, or [`NO_WORD`].
+    pub fn get(&self, word: &str) -> u32 {
+        self.ids.get(word).copied().unwrap_or(NO_WORD)
+    }
+
+    /// How many words.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when no rule mentions a word.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+/// A test on one token, as compiled.
+#[derive(Clone, Debug)]
+pub enum Test {
+    /// Any token.
+    Any,
+    /// A built-in class.
+    Class(Class),
+    /// A word id.
+    Word(u32),
+    /// A regex (index into [`Program::regexes`]).
+    Regex(u32),
+    /// A one-token entry of a lexicon.
+    Lexicon(u32),
+    /// Any of these.
+    Or(Vec<Test>),
+    /// Not this.
+    Not(Box<Test>),
+}
+
+/// What a rule's `^` and `$` test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Assertion {
+    /// At a sentence start.
+    Start,
+    /// At a sentence end.
+    End,
+}
+
+/// One instruction of a rule's automaton.
+#[derive(Clone, Debug)]
+pub enum Inst {
+    /// Consume one token that passes the test.
+    Token(Test, u32),
+    /// Try the first, then the second.
+    Split(u32, u32),
+    /// Go to.
+    Jmp(u32),
+    /// Record the position in a capture slot.
+    Save(u32, u32),
+    /// Zero-width test.
+    Assert(Assertion, u32),
+    /// Consume one entry of a lexicon, longest first.
+    Lexicon(u32, u32),
+    /// Consume the span of one record of a type.
+    Span(u32, u32),
+    /// The whole pattern matched.
+    Match,
+}
+
+/// A compiled rule.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// Its name.
+    pub name: String,
+    /// `file:name`, as records show it.
+    pub id: String,
+    /// Where it is written.
+    pub loc: Loc,
+    /// Higher wins overlaps.
+    pub priority: i32,
+    /// How far a match may reach.
+    pub scope: Scope,
+    /// Its automaton; execution starts at 0.
+    pub insts: Vec<Inst>,
+    /// Capture names; capture `k` uses slots `2 + 2k` and `3 + 2k`.
+    pub captures: Vec<String>,
+    /// The record type it emits.
+    pub record: usize,
+    /// Fields it fills.
+    pub fields: Vec<(usize, FieldExpr)>,
+    /// Its stratum.
+    pub stratum: usize,
+    /// A window must hold one of these words for the rule to match in it (`None`: no such filter).
+    pub required_words: Option<Vec<u32>>,
+    /// A window must hold a record of one of these types (`None`: no such filter).
+    pub required_types: Option<Vec<usize>>,
+    /// Examples and counterexamples, as checked.
+    pub examples: Vec<hir::Example>,
+    /// Texts the rule must find nothing in.
+    pub counterexamples: Vec<(String, Loc)>,
+}
+
+/// A compiled rule set: what the engine runs.
+#[derive(Debug)]
+pub struct Program {
+    /// The source files, for diagnostics and rule names.
+    pub sources: Sources,
+    /// Record types.
+    pub records: Vec<RecordType>,
+    /// Lexicon names.
+    pub lexicon_names: Vec<String>,
+    /// Lexicon tries.
+    pub lexicons: Vec<Trie>,
+    /// Regexes used by token tests.
+    pub regexes: Vec<regex::Regex>,
+    /// Rules, in rule order.
+    pub rules: Vec<Rule>,
+    /// The word ids rules mention.
+    pub vocab: Vocab,
+    /// For each word id, the rules whose prefilter that word satisfies.
+    pub triggers: Vec<Vec<u32>>,
+    /// For each record type, the highest stratum of the rules that emit it.
+    pub type_stratum: Vec<usize>,
+    /// The number of strata.
+    pub strata: usize,
+}
+
+/// Compiles a checked rule set.
+pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
+    let mut vocab = Vocab::default();
+    let mut lexicons = Vec::with_capacity(set.lexicons.len());
+    for lex in &set.lexicons {
+        let mut trie = Trie::default();
+        for (i, (text, _)) in lex.entries.iter().enumerate() {
+            let ids: Vec<u32> = literal_forms(text)
+                .iter()
+                .map(|w| vocab.intern(w))
+                .collect();
+            trie.insert(&ids, i as u32);
+        }
+        trie.canon = lex
+            .entries
+            .iter()
+            .map(|(t, c)| c.clone().unwrap_or_else(|| t.clone()))
+            .collect();
+        lexicons.push(trie);
+    }
+    let mut regexes = Vec::new();
+    let mut rules = Vec::with_capacity(set.rules.len());
+    let mut diags = Vec::new();
+    for r in set.rules {
+        let mut c = Compiler {
+            insts: Vec::new(),
+            vocab: &mut vocab,
+            regexes: &mut regexes,
+            too_big: false,
+        };
+        c.emit_save(0);
+        c.hir(&r.pattern);
+        c.emit_save(1);
+        c.push(Inst::Match);
+        if c.too_big {
+            diags.push(
+                Diagnostic::error(
+                    "gleaner::program-too-large",
+                    format!(
+                        "rule `{}` compiles to more than {MAX_INSTRUCTIONS} instructions",
+                        r.name
+                    ),
+                    r.loc,
+                    "this rule",
+                )
+                .with_help("counted repetitions multiply: `(a{100}){100}` is 10,000 copies of `a`; use `*` or `+`, or smaller counts"),
+            );
+            continue;
+        }
+        let insts = c.insts;
+        let req = required(&r.pattern, &vocab, &lexicons);
+        let (required_words, required_types) = match req {
+            Some(Req::Words(w)) => (Some(w), None),
+            Some(Req::Types(t)) => (None, Some(t)),
+            None => (None, None),
+        };
+        let file = set.sources.get(r.file).name.clone();
+        rules.push(Rule {
+            id: format!("{file}:{}", r.name),
+            name: r.name,
+            loc: r.loc,
+            priority: r.priority,
+            scope: r.scope,
+            insts,
+            captures: r.captures,
+            record: r.record,
+            fields: r.fields,
+            stratum: r.stratum,
+            required_words,
+            required_types,
+            examples: r.examples,
+            counterexamples: r.counterexamples,
+        });
+    }
+    if !diags.is_empty() {
+        return Err(Diagnostics {
+            sources: set.sources,
+            list: diags,
+        });
+    }
+    let mut triggers = vec![Vec::new(); vocab.len()];
+    for (i, r) in rules.iter().enumerate() {
+        if let Some(words) = &r.required_words {
+            for &w in words {
+                if triggers[w as usize].last() != Some(&(i as u32)) {
+                    triggers[w as usize].push(i as u32);
+                }
+            }
+        }
+    }
+    let mut type_stratum = vec![0; set.records.len()];
+    let mut strata = 0;
+    for r in &rules {
+        type_stratum[r.record] = type_stratum[r.record].max(r.stratum);
+        strata = strata.max(r.stratum + 1);
+    }
+    Ok(Program {
+        sources: set.sources,
+        records: set.records,
+        lexicon_names: set.lexicons.into_iter().map(|l| l.name).collect(),
+        lexicons,
+        regexes,
+        rules,
+        vocab,
+        triggers,
+        type_stratum,
+        strata,
+    })
+}
+
+struct Compiler<'a> {
+    insts: Vec<Inst>,
+    vocab: &'a mut Vocab,
+    regexes: &'a mut Vec<regex::Regex>,
+    too_big: bool,
+}
+
+impl Compiler<'_> {
+    fn pc(&self) -> u32 {
+        self.insts.len() as u32
+    }
+
+    fn push(&mut self, inst: Inst) -> u32 {
+        if self.insts.len() >= MAX_INSTRUCTIONS {
+            self.too_big = true;
+            return self.pc();
+        }
+        self.insts.push(inst);
+        self.pc() - 1
+    }
+
+    /// Sets the continuation of the instruction at `at` to `to`.
+    fn patch(&mut self, at: u32, to: u32) {
+        if let Some(inst) = self.insts.get_mut(at as usize) {
+            match inst {
+                Inst::Token(_, n)
+                | Inst::Jmp(n)
+                | Inst::Save(_, n)
+                | Inst::Assert(_, n)
+                | Inst::Lexicon(_, n)
+                | Inst::Span(_, n) => *n = to,
+                Inst::Split(_, b) => *b = to,
+                Inst::Match => {}
+            }
+        }
+    }
+
+    fn emit_save(&mut self, slot: u32) {
+        let next = self.pc() + 1;
+        self.push(Inst::Save(slot, next));
+    }
+
+    fn test(&mut self, t: &TokenTest) -> Test {
+        match t {
+            TokenTest::Any => Test::Any,
+            TokenTest::Class(c) => Test::Class(*c),
+            TokenTest::Word(w) => Test::Word(self.vocab.intern(w)),
+            TokenTest::Regex(re) => {
+                self.regexes.push(re.clone());
+                Test::Regex(self.regexes.len() as u32 - 1)
+            }
+            TokenTest::Lexicon(i) => Test::Lexicon(*i as u32),
+            TokenTest::Or(ts) => Test::Or(ts.iter().map(|t| self.test(t)).collect()),
+            TokenTest::Not(t) => Test::Not(Box::new(self.test(t))),
+        }
+    }
+
+    /// Emits code for `h`; on exit, control falls through to the next instruction.
+    fn hir(&mut self, h: &Hir) {
+        if self.too_big {
+            return;
+        }
+        match h {
+            Hir::Seq(items) => items.iter().for_each(|i| self.hir(i)),
+            Hir::Alt(items) => {
+                // split L1, next_split; L1: a; jmp end; next_split: split L2, … ; last: z; end:
+                let mut jumps = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    if i + 1 < items.len() {
+                        let split = self.push(Inst::Split(self.pc() + 1, 0));
+                        self.hir(item);
+                        jumps.push(self.push(Inst::Jmp(0)));
+                        let here = self.pc();
+                        self.patch(split, here);
+                    } else {
+                        self.hir(item);
+                    }
+                }
+                let end = self.pc();
+                for j in jumps {
+                    self.patch(j, end);
+                }
+            }
+            Hir::Repeat {
+                inner,
+                min,
+                max,
+                lazy,
+            } => {
+                for _ in 0..*min {
+                    self.hir(inner);
+                }
+                match max {
+                    None => {
+                        let split = self.push(Inst::Split(0, 0));
+                        let body = self.pc();
+                        self.hir(inner);
+                        self.push(Inst::Jmp(split));
+                        let end = self.pc();
+                        self.set_split(split, body, end, *lazy);
+                    }
+                    Some(max) => {
+                        let mut splits = Vec::new();
+                        for _ in *min..*max {
+                            let split = self.push(Inst::Split(0, 0));
+                            splits.push((split, self.pc()));
+                            self.hir(inner);
+                        }
+                        let end = self.pc();
+                        for (split, body) in splits {
+                            self.set_split(split, body, end, *lazy);
+                        }
+                    }
+                }
+            }
+            Hir::Capture(slot, inner) => {
+                self.emit_save(2 + 2 * *slot as u32);
+                self.hir(inner);
+                self.emit_save(3 + 2 * *slot as u32);
+            }
+            Hir::Token(t) => {
+                let t = self.test(t);
+                let next = self.pc() + 1;
+                self.push(Inst::Token(t, next));
+            }
+            Hir::Literal(words) => {
+                for w in words {
+                    let id = self.vocab.intern(w);
+                    let next = self.pc() + 1;
+                    self.push(Inst::Token(Test::Word(id), next));
+                }
+            }
+            Hir::Lexicon(i) => {
+                let next = self.pc() + 1;
+                self.push(Inst::Lexicon(*i as u32, next));
+            }
+            Hir::TypeRef(t) => {
+                let next = self.pc() + 1;
+                self.push(Inst::Span(*t as u32, next));
+            }
+            Hir::Start => {
+                let next = self.pc() + 1;
+                self.push(Inst::Assert(Assertion::Start, next));
+            }
+            Hir::End => {
+                let next = self.pc() + 1;
+                self.push(Inst::Assert(Assertion::End, next));
+            }
+        }
+    }
+
+    fn set_split(&mut self, split: u32, body: u32, end: u32, lazy: bool) {
+        if let Some(inst) = self.insts.get_mut(split as usize) {
+            *inst = if lazy {
+                Inst::Split(end, body)
+            } else {
+                Inst::Split(body, end)
+            };
+        }
+    }
+}
+
+/// What a window must contain for a pattern to match in it.
+enum Req {
+    /// One of these words.
+    Words(Vec<u32>),
+    /// A record of one of these types.
+    Types(Vec<usize>),
+}
+
+impl Req {
+    /// Lower is more selective.
+    fn cost(&self) -> usize {
+        match self {
+            Req::Words(w) => w.len(),
+            // A record is rarer than most words, but costs a look-up.
+            Req::Types(t) => t.len() * 2,
+        }
+    }
+}
+
+fn required(h: &Hir, vocab: &Vocab, lexicons: &[Trie]) -> Option<Req> {
+    let word = |w: &str| vocab.get(w);
+    match h {
+        Hir::Literal(words) => {
+            // The longest word of the literal is likely the rarest.
+            let best = words.iter().max_by_key(|w| w.len())?;
+            Some(Req::Words(vec![word(best)]))
+        }
+        Hir::Token(TokenTest::Word(w)) => Some(Req::Words(vec![word(w)])),
+        Hir::Token(TokenTest::Lexicon(i)) => Some(Req::Words(lexicons[*i].single_words())),
+        Hir::Lexicon(i) => Some(Req::Words(lexicons[*i].first_words())),
+        Hir::TypeRef(t) => Some(Req::Types(vec![*t])),
+        Hir::Capture(_, inner) => required(inner, vocab, lexicons),
+        Hir::Repeat { inner, min, .. } if *min > 0 => required(inner, vocab, lexicons),
+        Hir::Seq(items) => items
+            .iter()
+            .filter_map(|i| required(i, vocab, lexicons))
+            .min_by_key(Req::cost),
+        Hir::Alt(items) => {
+            let mut words = Vec::new();
+            let mut types = Vec::new();
+            for i in items {
+                match required(i, vocab, lexicons)? {
+                    Req::Words(w) => words.extend(w),
+                    Req::Types(t) => types.extend(t),
+                }
+            }
+            match (words.is_empty(), types.is_empty()) {
+                (false, true) => {
+                    words.sort_unstable();
+                    words.dedup();
+                    Some(Req::Words(words))
+                }
+                (true, false) => {
+                    types.sort_unstable();
+                    types.dedup();
+                    Some(Req::Types(types))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// True if a token passes a test. `word` is the token's word id.
+pub fn test_token(test: &Test, token: &Token, word: u32, text: &str, program: &Program) -> bool {
+    match test {
+        Test::Any => true,
+        Test::Word(w) => word == *w,
+        Test::Class(c) => class_matches(*c, token),
+        Test::Regex(i) => {
+            program.regexes[*i as usize].is_match(&text[token.start as usize..token.end as usize])
+        }
+        Test::Lexicon(i) => program.lexicons[*i as usize].is_single(word),
+        Test::Or(ts) => ts.iter().any(|t| test_token(t, token, word, text, program)),
+        Test::Not(t) => !test_token(t, token, word, text, program),
+    }
+}
+
+/// True if a token belongs to a built-in class.
+pub fn class_matches(c: Class, token: &Token) -> bool {
+    use crate::text::tokenize::{CAP, LETTER, LOWER, UPPER};
+    match c {
+        Class::Cap => token.flags & CAP != 0,
+        Class::Upper => token.flags & UPPER != 0,
+        Class::Lower => token.flags & LOWER != 0,
+        Class::Num => token.kind == TokenKind::Number,
+        Class::Punct => token.kind == TokenKind::Punct,
+        Class::Word => token.flags & LETTER != 0,
+    }
+}

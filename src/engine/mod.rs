@@ -1,0 +1,293 @@
+//! Running a compiled program over documents.
+//!
+//! Per document: tokenize, find sentences and paragraphs, give each token its
+//! word id; then, stratum by stratum, run each rule over the windows of its
+//! scope that pass its prefilter, and resolve overlaps per record type.
+
+pub mod record;
+pub mod vm;
+
+use crate::check::hir::FieldExpr;
+use crate::compile::{Program, Rule};
+use crate::syntax::ast::Scope;
+use crate::text::{Document, Segments, Token, normalize, segment, tokenize};
+pub use record::{Field, Record};
+use std::ops::Range;
+use vm::{DocView, NONE, Vm};
+
+/// A match before overlaps are resolved.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    /// The rule (index into [`Program::rules`]).
+    pub rule: usize,
+    /// Token span.
+    pub start: u32,
+    /// Token span end.
+    pub end: u32,
+    /// Capture slots (token positions).
+    pub slots: Vec<u32>,
+}
+
+/// A document tokenized and segmented, with word ids for one program.
+pub struct Analysis {
+    /// Tokens.
+    pub tokens: Vec<Token>,
+    /// Sentences and paragraphs.
+    pub segments: Segments,
+    /// Word id of each token.
+    pub words: Vec<u32>,
+    /// `boundary[i]`: a sentence starts at token `i` (or `i` is the end).
+    pub boundary: Vec<bool>,
+}
+
+/// Reusable state for running a program; one per thread.
+#[derive(Default)]
+pub struct Runner {
+    vm: Vm,
+    norm: String,
+    marks: Vec<u32>,
+    stamp: u32,
+}
+
+impl Runner {
+    /// A new runner.
+    pub fn new() -> Runner {
+        Runner::default()
+    }
+
+    /// Tokenizes and segments a text, and looks up word ids.
+    pub fn analyze(&mut self, program: &Program, text: &str) -> Analysis {
+        let mut tokens = Vec::with_capacity(text.len() / 5);
+        tokenize(text, &mut tokens);
+        let segments = segment(text, &tokens);
+        let words = tokens
+            .iter()
+            .map(|t| {
+                normalize(&text[t.start as usize..t.end as usize], &mut self.norm);
+                program.vocab.get(&self.norm)
+            })
+            .collect();
+        let mut boundary = vec![false; tokens.len() + 1];
+        for s in &segments.sentences {
+            boundary[s.start as usize] = true;
+        }
+        boundary[tokens.len()] = true;
+        Analysis {
+            tokens,
+            segments,
+            words,
+            boundary,
+        }
+    }
+
+    /// Runs every rule over a document and returns its records, sorted by position.
+    pub fn run(&mut self, program: &Program, doc: &Document) -> Vec<Record> {
+        let analysis = self.analyze(program, &doc.text);
+        let finals = self.run_analysis(program, &doc.text, &analysis);
+        let mut records: Vec<Record> = finals
+            .iter()
+            .map(|c| build_record(program, doc, &analysis, c))
+            .collect();
+        records.sort_by(|a, b| {
+            (a.start, std::cmp::Reverse(a.end), &a.kind, &a.rule).cmp(&(
+                b.start,
+                std::cmp::Reverse(b.end),
+                &b.kind,
+                &b.rule,
+            ))
+        });
+        records
+    }
+
+    /// Runs every rule; returns the candidates that survive overlap resolution.
+    pub fn run_analysis(&mut self, program: &Program, text: &str, a: &Analysis) -> Vec<Candidate> {
+        let ntypes = program.records.len();
+        let mut spans: Vec<Vec<(u32, u32)>> = vec![Vec::new(); ntypes];
+        let mut pending: Vec<Vec<Candidate>> = vec![Vec::new(); ntypes];
+        let mut finals: Vec<Candidate> = Vec::new();
+        let whole = std::slice::from_ref(&(0..a.tokens.len() as u32)).to_vec();
+        if self.marks.len() < program.rules.len() {
+            self.marks.resize(program.rules.len(), 0);
+        }
+        for stratum in 0..program.strata {
+            for scope in [Scope::Sentence, Scope::Paragraph, Scope::Document] {
+                let windows: &[Range<u32>] = match scope {
+                    Scope::Sentence => &a.segments.sentences,
+                    Scope::Paragraph => &a.segments.paragraphs,
+                    Scope::Document => &whole,
+                };
+                for w in windows {
+                    if w.is_empty() {
+                        continue;
+                    }
+                    self.mark(program, a, w);
+                    for (ri, rule) in program.rules.iter().enumerate() {
+                        if rule.stratum != stratum || rule.scope != scope {
+                            continue;
+                        }
+                        if rule.required_words.is_some() && self.marks[ri] != self.stamp {
+                            continue;
+                        }
+                        if let Some(types) = &rule.required_types
+                            && !types.iter().any(|&t| has_span_in(&spans[t], w))
+                        {
+                            continue;
+                        }
+                        let view = DocView {
+                            text,
+                            tokens: &a.tokens,
+                            words: &a.words,
+                            boundary: &a.boundary,
+                            spans: &spans,
+                        };
+                        let out = &mut pending[rule.record];
+                        self.vm
+                            .find_all(program, rule, &view, w.start, w.end, &mut |slots| {
+                                out.push(Candidate {
+                                    rule: ri,
+                                    start: slots[0],
+                                    end: slots[1],
+                                    slots: slots.to_vec(),
+                                });
+                            });
+                    }
+                }
+            }
+            // Types whose every emitter has run are final now.
+            for t in 0..ntypes {
+                if program.type_stratum[t] == stratum && !pending[t].is_empty() {
+                    let winners =
+                        resolve(program, t, std::mem::take(&mut pending[t]), a.tokens.len());
+                    spans[t] = winners.iter().map(|c| (c.start, c.end)).collect();
+                    spans[t].sort_unstable();
+                    finals.extend(winners);
+                }
+            }
+        }
+        finals
+    }
+
+    /// Marks the rules whose required words occur in window `w`.
+    fn mark(&mut self, program: &Program, a: &Analysis, w: &Range<u32>) {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.marks.iter_mut().for_each(|m| *m = 0);
+            self.stamp = 1;
+        }
+        for &word in &a.words[w.start as usize..w.end as usize] {
+            if let Some(rules) = program.triggers.get(word as usize) {
+                for &r in rules {
+                    self.marks[r as usize] = self.stamp;
+                }
+            }
+        }
+    }
+}
+
+fn has_span_in(spans: &[(u32, u32)], w: &Range<u32>) -> bool {
+    let i = spans.partition_point(|&(s, _)| s < w.start);
+    spans.get(i).is_some_and(|&(s, _)| s < w.end)
+}
+
+/// Resolves overlaps among the candidates of one record type: higher priority,
+/// then longer, then earlier, then earlier rule wins; `keep all` keeps them all.
+pub fn resolve(
+    program: &Program,
+    ty: usize,
+    mut cands: Vec<Candidate>,
+    ntokens: usize,
+) -> Vec<Candidate> {
+    let rank = |c: &Candidate| {
+        let r: &Rule = &program.rules[c.rule];
+        (
+            std::cmp::Reverse(r.priority),
+            std::cmp::Reverse(c.end - c.start),
+            c.start,
+            c.rule,
+        )
+    };
+    cands.sort_by_key(rank);
+    if program.records[ty].keep_all {
+        return cands;
+    }
+    let mut taken = vec![false; ntokens];
+    let mut out = Vec::with_capacity(cands.len());
+    for c in cands {
+        let range = c.start as usize..c.end as usize;
+        if taken[range.clone()].iter().any(|&t| t) {
+            continue;
+        }
+        taken[range].iter_mut().for_each(|t| *t = true);
+        out.push(c);
+    }
+    out
+}
+
+fn byte_span(a: &Analysis, start: u32, end: u32) -> (usize, usize) {
+    let s = a.tokens[start as usize].start as usize;
+    let e = a.tokens[end as usize - 1].end as usize;
+    (s, e)
+}
+
+/// Builds the record of a surviving candidate.
+pub fn build_record(program: &Program, doc: &Document, a: &Analysis, c: &Candidate) -> Record {
+    let rule = &program.rules[c.rule];
+    let rec = &program.records[rule.record];
+    let (start, end) = byte_span(a, c.start, c.end);
+    let mut fields = indexmap::IndexMap::new();
+    let capture = |slot: usize| -> Option<(u32, u32)> {
+        let s = c.slots[2 + 2 * slot];
+        let e = c.slots[3 + 2 * slot];
+        (s != NONE && e != NONE && e > s).then_some((s, e))
+    };
+    let span_field = |s: u32, e: u32| {
+        let (bs, be) = byte_span(a, s, e);
+        Field {
+            text: Some(doc.text[bs..be].to_string()),
+            start: Some(bs),
+            end: Some(be),
+            value: None,
+        }
+    };
+    // Declared order.
+    let mut values: Vec<Option<Field>> = vec![None; rec.fields.len()];
+    for (fi, expr) in &rule.fields {
+        let field = match expr {
+            FieldExpr::Const(v) => Some(Field {
+                value: Some(v.clone()),
+                ..Field::default()
+            }),
+            FieldExpr::Capture(slot) => capture(*slot).map(|(s, e)| span_field(s, e)),
+            FieldExpr::Lower(slot) => capture(*slot).map(|(s, e)| {
+                let mut f = span_field(s, e);
+                f.value = f.text.as_ref().map(|t| t.to_lowercase());
+                f
+            }),
+            FieldExpr::Canon(slot, lexicons) => capture(*slot).map(|(s, e)| {
+                let mut f = span_field(s, e);
+                let words = &a.words[s as usize..e as usize];
+                f.value = lexicons.iter().find_map(|&l| {
+                    let trie = &program.lexicons[l];
+                    trie.lookup(words)
+                        .map(|entry| trie.canon[entry as usize].clone())
+                });
+                f
+            }),
+        };
+        values[*fi] = field;
+    }
+    for (name, v) in rec.fields.iter().zip(values) {
+        if let Some(f) = v {
+            fields.insert(name.clone(), f);
+        }
+    }
+    Record {
+        doc: doc.id.clone(),
+        kind: rec.name.clone(),
+        rule: rule.id.clone(),
+        start,
+        end,
+        text: doc.text[start..end].to_string(),
+        fields,
+    }
+}

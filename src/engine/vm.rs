@@ -1,0 +1,285 @@
+//! A Pike VM over tokens: every thread advances in lockstep, one token at a
+//! time, so a search costs time linear in the window for any pattern.
+//! Threads are kept in priority order, which gives leftmost-first matches
+//! with greedy and lazy quantifiers, as the `regex` crate's PikeVM does.
+
+use crate::compile::{Assertion, Inst, NO_WORD, Program, Rule, lexicon::ROOT, test_token};
+use crate::text::Token;
+use std::collections::HashSet;
+
+/// No position / no auxiliary state.
+pub const NONE: u32 = u32::MAX;
+
+/// What the VM needs to know about a document.
+pub struct DocView<'a> {
+    /// The text.
+    pub text: &'a str,
+    /// Its tokens.
+    pub tokens: &'a [Token],
+    /// Each token's word id.
+    pub words: &'a [u32],
+    /// `starts[i]`: a sentence starts at token `i` (length `tokens.len() + 1`; the last is the end).
+    pub boundary: &'a [bool],
+    /// For each record type: the token spans of its final records, sorted by start.
+    pub spans: &'a [Vec<(u32, u32)>],
+}
+
+/// Threads at one position: `(pc, aux)` pairs in priority order, and their capture slots.
+#[derive(Default)]
+struct List {
+    threads: Vec<(u32, u32)>,
+    slots: Vec<u32>,
+    seen: Vec<u32>,
+    seen_aux: HashSet<(u32, u32)>,
+    stamp: u32,
+}
+
+impl List {
+    fn reset(&mut self, ninsts: usize) {
+        self.threads.clear();
+        self.slots.clear();
+        self.seen_aux.clear();
+        if self.seen.len() < ninsts {
+            self.seen.resize(ninsts, 0);
+        }
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.seen.iter_mut().for_each(|s| *s = 0);
+            self.stamp = 1;
+        }
+    }
+
+    fn push(&mut self, pc: u32, aux: u32, slots: &[u32]) {
+        self.threads.push((pc, aux));
+        self.slots.extend_from_slice(slots);
+    }
+}
+
+enum Frame {
+    Explore(u32, u32),
+    Restore(u32, u32),
+}
+
+/// Reusable search state.
+#[derive(Default)]
+pub struct Vm {
+    curr: List,
+    next: List,
+    stack: Vec<Frame>,
+    scratch: Vec<u32>,
+}
+
+impl Vm {
+    /// Finds every match of `rule` in tokens `start..end`, left to right, never
+    /// overlapping; calls `found` with the capture slots of each.
+    pub fn find_all(
+        &mut self,
+        program: &Program,
+        rule: &Rule,
+        doc: &DocView,
+        start: u32,
+        end: u32,
+        found: &mut dyn FnMut(&[u32]),
+    ) {
+        let nslots = 2 + 2 * rule.captures.len();
+        let mut at = start;
+        while at < end {
+            match self.search(program, rule, doc, at, end, nslots) {
+                Some(slots) => {
+                    found(&slots);
+                    at = if slots[1] > at { slots[1] } else { at + 1 };
+                }
+                None => break,
+            }
+        }
+    }
+
+    fn search(
+        &mut self,
+        program: &Program,
+        rule: &Rule,
+        doc: &DocView,
+        start: u32,
+        end: u32,
+        nslots: usize,
+    ) -> Option<Vec<u32>> {
+        let ninsts = rule.insts.len();
+        self.curr.reset(ninsts);
+        self.next.reset(ninsts);
+        let mut matched: Option<Vec<u32>> = None;
+        let mut at = start;
+        loop {
+            if self.curr.threads.is_empty() && matched.is_some() {
+                break;
+            }
+            if matched.is_none() {
+                self.scratch.clear();
+                self.scratch.resize(nslots, NONE);
+                let mut scratch = std::mem::take(&mut self.scratch);
+                let mut curr = std::mem::take(&mut self.curr);
+                self.add(program, &mut curr, rule, doc, 0, NONE, at, &mut scratch);
+                self.curr = curr;
+                self.scratch = scratch;
+            }
+            // Step every thread over the token at `at`.
+            let mut curr = std::mem::take(&mut self.curr);
+            let mut next = std::mem::take(&mut self.next);
+            for i in 0..curr.threads.len() {
+                let (pc, aux) = curr.threads[i];
+                let slots = &curr.slots[i * nslots..(i + 1) * nslots];
+                let (target, target_aux) = match &rule.insts[pc as usize] {
+                    Inst::Match => {
+                        matched = Some(slots.to_vec());
+                        break;
+                    }
+                    _ if at >= end => continue,
+                    Inst::Token(test, n) => {
+                        let t = &doc.tokens[at as usize];
+                        if !test_token(test, t, doc.words[at as usize], doc.text, program) {
+                            continue;
+                        }
+                        (*n, NONE)
+                    }
+                    Inst::Lexicon(lex, _) => {
+                        let w = doc.words[at as usize];
+                        if w == NO_WORD {
+                            continue;
+                        }
+                        let node = if aux == NONE { ROOT } else { aux };
+                        match program.lexicons[*lex as usize].step(node, w) {
+                            Some(child) => (pc, child),
+                            None => continue,
+                        }
+                    }
+                    Inst::Span(_, _) => (pc, aux),
+                    _ => continue,
+                };
+                self.scratch.clear();
+                self.scratch.extend_from_slice(slots);
+                let mut scratch = std::mem::take(&mut self.scratch);
+                self.add(
+                    program,
+                    &mut next,
+                    rule,
+                    doc,
+                    target,
+                    target_aux,
+                    at + 1,
+                    &mut scratch,
+                );
+                self.scratch = scratch;
+            }
+            curr.reset(ninsts);
+            self.curr = next;
+            self.next = curr;
+            if at >= end {
+                break;
+            }
+            at += 1;
+        }
+        matched
+    }
+
+    /// Adds the thread at `pc` and everything reachable from it without
+    /// consuming a token, in priority order.
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        program: &Program,
+        list: &mut List,
+        rule: &Rule,
+        doc: &DocView,
+        pc: u32,
+        aux: u32,
+        at: u32,
+        slots: &mut [u32],
+    ) {
+        self.stack.push(Frame::Explore(pc, aux));
+        while let Some(frame) = self.stack.pop() {
+            let (pc, aux) = match frame {
+                Frame::Restore(slot, old) => {
+                    slots[slot as usize] = old;
+                    continue;
+                }
+                Frame::Explore(pc, aux) => (pc, aux),
+            };
+            let inst = &rule.insts[pc as usize];
+            match inst {
+                Inst::Lexicon(..) | Inst::Span(..) => {
+                    if !list.seen_aux.insert((pc, aux)) {
+                        continue;
+                    }
+                }
+                _ => {
+                    if list.seen[pc as usize] == list.stamp {
+                        continue;
+                    }
+                    list.seen[pc as usize] = list.stamp;
+                }
+            }
+            match inst {
+                Inst::Jmp(t) => self.stack.push(Frame::Explore(*t, NONE)),
+                Inst::Split(a, b) => {
+                    self.stack.push(Frame::Explore(*b, NONE));
+                    self.stack.push(Frame::Explore(*a, NONE));
+                }
+                Inst::Save(slot, n) => {
+                    self.stack
+                        .push(Frame::Restore(*slot, slots[*slot as usize]));
+                    slots[*slot as usize] = at;
+                    self.stack.push(Frame::Explore(*n, NONE));
+                }
+                Inst::Assert(a, n) => {
+                    let ok = match a {
+                        Assertion::Start => {
+                            (at as usize) < doc.tokens.len() && doc.boundary[at as usize]
+                        }
+                        Assertion::End => at > 0 && doc.boundary[at as usize],
+                    };
+                    if ok {
+                        self.stack.push(Frame::Explore(*n, NONE));
+                    }
+                }
+                Inst::Token(..) | Inst::Match => list.push(pc, NONE, slots),
+                Inst::Lexicon(lex, n) => {
+                    if aux == NONE {
+                        // Entering: wait for the first word of an entry.
+                        list.push(pc, NONE, slots);
+                    } else {
+                        // Inside an entry: longer entries first, then leave here if one ends.
+                        let trie = &program.lexicons[*lex as usize];
+                        if trie.continues(aux) {
+                            list.push(pc, aux, slots);
+                        }
+                        if trie.accepts(aux).is_some() {
+                            self.stack.push(Frame::Explore(*n, NONE));
+                        }
+                    }
+                }
+                Inst::Span(ty, n) => {
+                    if aux == NONE {
+                        let spans = &doc.spans[*ty as usize];
+                        let first = spans.partition_point(|&(s, _)| s < at);
+                        // Longest first.
+                        let mut here: Vec<u32> = spans[first..]
+                            .iter()
+                            .take_while(|&&(s, _)| s == at)
+                            .map(|&(_, e)| e)
+                            .collect();
+                        here.sort_unstable_by(|a, b| b.cmp(a));
+                        here.dedup();
+                        for e in here {
+                            if list.seen_aux.insert((pc, e)) {
+                                list.push(pc, e, slots);
+                            }
+                        }
+                    } else if at == aux {
+                        self.stack.push(Frame::Explore(*n, NONE));
+                    } else {
+                        list.push(pc, aux, slots);
+                    }
+                }
+            }
+        }
+    }
+}

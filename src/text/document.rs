@@ -1,0 +1,230 @@
+//! Documents, and reading them from `.txt` files, `.jsonl` files and standard input.
+
+use serde_json::{Map, Value};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+/// One article.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Document {
+    /// Its id: the file stem of a `.txt` file, the `id` field of a JSON line.
+    pub id: String,
+    /// Its text.
+    pub text: String,
+    /// Its reference date (`YYYY-MM-DD`), when given.
+    pub date: Option<String>,
+    /// Other fields of its JSON line.
+    pub meta: Map<String, Value>,
+}
+
+impl Document {
+    /// A document from an id and a text.
+    pub fn new(id: impl Into<String>, text: impl Into<String>) -> Document {
+        Document {
+            id: id.into(),
+            text: text.into(),
+            ..Document::default()
+        }
+    }
+}
+
+/// A document that could not be read, with where.
+#[derive(Debug, thiserror::Error)]
+pub enum DocError {
+    /// A file or folder could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file is not UTF-8.
+    #[error("{path}: not valid UTF-8 at byte {offset}")]
+    Utf8 {
+        /// The path.
+        path: PathBuf,
+        /// The byte offset of the first bad byte.
+        offset: usize,
+    },
+    /// A JSON line is not a document.
+    #[error("{path}:{line}: {message}")]
+    Json {
+        /// The path.
+        path: PathBuf,
+        /// The line number, from 1.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Parses one JSON line into a document. `text_field` names the field holding the text.
+pub fn parse_json_line(
+    line: &str,
+    fallback_id: &str,
+    text_field: &str,
+) -> Result<Document, String> {
+    let value: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
+    let Value::Object(mut map) = value else {
+        return Err("expected a JSON object".into());
+    };
+    let text = match map.remove(text_field) {
+        Some(Value::String(s)) => s,
+        Some(_) => return Err(format!("field `{text_field}` is not a string")),
+        None => return Err(format!("no `{text_field}` field")),
+    };
+    let id = match map.remove("id") {
+        Some(Value::String(s)) => s,
+        Some(Value::Number(n)) => n.to_string(),
+        _ => fallback_id.to_string(),
+    };
+    let date = match map.remove("date") {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    };
+    Ok(Document {
+        id,
+        text,
+        date,
+        meta: map,
+    })
+}
+
+/// Every input file under `path` (itself if a file; `.txt` and `.jsonl` files of a folder, sorted).
+fn input_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), DocError> {
+    if path.is_dir() {
+        let entries = std::fs::read_dir(path).map_err(|source| DocError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for p in paths {
+            if p.is_dir() {
+                input_files(&p, out)?;
+            } else if p.extension().is_some_and(|e| e == "txt" || e == "jsonl") {
+                out.push(p);
+            }
+        }
+        Ok(())
+    } else {
+        out.push(path.to_path_buf());
+        Ok(())
+    }
+}
+
+/// Reads every document of the inputs, in order, calling `each` for each one
+/// (or for each error; reading goes on after an error). `-` is standard input:
+/// JSON Lines if it starts with `{`, else one text with id `stdin`.
+pub fn read_input(
+    inputs: &[PathBuf],
+    text_field: &str,
+    each: &mut dyn FnMut(Result<Document, DocError>),
+) {
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            let stdin = std::io::stdin();
+            let mut lock = stdin.lock();
+            let mut buf = Vec::new();
+            if let Err(source) = std::io::Read::read_to_end(&mut lock, &mut buf) {
+                each(Err(DocError::Io {
+                    path: input.clone(),
+                    source,
+                }));
+                continue;
+            }
+            let is_json = buf.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+            if is_json {
+                read_jsonl(input, &buf[..], text_field, each);
+            } else {
+                each(decode(input, buf).map(|t| Document::new("stdin", t)));
+            }
+            continue;
+        }
+        let mut files = Vec::new();
+        if let Err(e) = input_files(input, &mut files) {
+            each(Err(e));
+            continue;
+        }
+        for f in files {
+            let is_jsonl = f.extension().is_some_and(|e| e == "jsonl");
+            if is_jsonl {
+                match std::fs::File::open(&f) {
+                    Ok(file) => read_jsonl(&f, std::io::BufReader::new(file), text_field, each),
+                    Err(source) => each(Err(DocError::Io { path: f, source })),
+                }
+            } else {
+                let doc = std::fs::read(&f)
+                    .map_err(|source| DocError::Io {
+                        path: f.clone(),
+                        source,
+                    })
+                    .and_then(|b| decode(&f, b))
+                    .map(|text| {
+                        let id = f
+                            .file_stem()
+                            .map(|s| s.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        Document::new(id, text)
+                    });
+                each(doc);
+            }
+        }
+    }
+}
+
+fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, DocError> {
+    String::from_utf8(bytes).map_err(|e| DocError::Utf8 {
+        path: path.to_path_buf(),
+        offset: e.utf8_error().valid_up_to(),
+    })
+}
+
+fn read_jsonl(
+    path: &Path,
+    mut reader: impl BufRead,
+    text_field: &str,
+    each: &mut dyn FnMut(Result<Document, DocError>),
+) {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "stdin".into());
+    let mut line = Vec::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(source) => {
+                each(Err(DocError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                }));
+                break;
+            }
+        }
+        number += 1;
+        let Ok(text) = std::str::from_utf8(&line) else {
+            each(Err(DocError::Json {
+                path: path.to_path_buf(),
+                line: number,
+                message: "not valid UTF-8".into(),
+            }));
+            continue;
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        let fallback = format!("{stem}:{number}");
+        each(
+            parse_json_line(text, &fallback, text_field).map_err(|message| DocError::Json {
+                path: path.to_path_buf(),
+                line: number,
+                message,
+            }),
+        );
+    }
+}
