@@ -2,13 +2,16 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod cli;
 pub mod compile;
 pub mod diag;
 pub mod engine;
 pub mod load;
+pub mod output;
 pub mod span;
 pub mod syntax;
 pub mod text;
+pub mod verify;
 
 pub use compile::Program;
 pub use diag::{Diagnostic, Diagnostics};

@@ -108,6 +108,8 @@ pub enum TokenTest {
     Lexicon(usize),
     /// Any of these.
     Or(Vec<TokenTest>),
+    /// All of these.
+    And(Vec<TokenTest>),
     /// Not this.
     Not(Box<TokenTest>),
 }

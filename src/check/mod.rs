@@ -587,6 +587,29 @@ impl<'a> Checker<'a> {
                     lazy: q.lazy,
                 }
             }
+            PatKind::And(items) => {
+                let mut tests = Vec::new();
+                for item in items {
+                    let resolved = self.resolve(r, item);
+                    match self.single_token(&resolved) {
+                        Some(t) => tests.push(t),
+                        None => {
+                            if r.report {
+                                self.err(
+                                    Diagnostic::error(
+                                        "gleaner::not-single-token",
+                                        "`&` joins patterns of exactly one token",
+                                        at(file, item.span),
+                                        "this can match more (or fewer) than one token",
+                                    )
+                                    .with_help("use `&` between one-word literals, /regexes/, classes, lexicons, `!` atoms, or alternations of those: `Cap & !Month`"),
+                                );
+                            }
+                        }
+                    }
+                }
+                Hir::Token(TokenTest::And(tests))
+            }
             PatKind::Not(inner) => {
                 let resolved = self.resolve(r, inner);
                 match self.single_token(&resolved) {

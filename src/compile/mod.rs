@@ -1,7 +1,10 @@
 //! Checked rule set → program: one token automaton (a Thompson NFA) per rule,
 //! lexicon tries, a shared vocabulary of word ids, and prefilters.
 
+mod describe;
 pub mod lexicon;
+
+pub use describe::describe;
 
 use crate::check::hir::{self, FieldExpr, Hir, RecordType, RuleSet, TokenTest};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -40,6 +43,11 @@ impl Vocab {
         self.ids.get(word).copied().unwrap_or(NO_WORD)
     }
 
+    /// Every word and its id.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.ids.iter().map(|(w, &i)| (w.as_str(), i))
+    }
+
     /// How many words.
     pub fn len(&self) -> usize {
         self.ids.len()
@@ -66,6 +74,8 @@ pub enum Test {
     Lexicon(u32),
     /// Any of these.
     Or(Vec<Test>),
+    /// All of these.
+    And(Vec<Test>),
     /// Not this.
     Not(Box<Test>),
 }
@@ -321,6 +331,7 @@ impl Compiler<'_> {
             }
             TokenTest::Lexicon(i) => Test::Lexicon(*i as u32),
             TokenTest::Or(ts) => Test::Or(ts.iter().map(|t| self.test(t)).collect()),
+            TokenTest::And(ts) => Test::And(ts.iter().map(|t| self.test(t)).collect()),
             TokenTest::Not(t) => Test::Not(Box::new(self.test(t))),
         }
     }
@@ -505,6 +516,7 @@ pub fn test_token(test: &Test, token: &Token, word: u32, text: &str, program: &P
         }
         Test::Lexicon(i) => program.lexicons[*i as usize].is_single(word),
         Test::Or(ts) => ts.iter().any(|t| test_token(t, token, word, text, program)),
+        Test::And(ts) => ts.iter().all(|t| test_token(t, token, word, text, program)),
         Test::Not(t) => !test_token(t, token, word, text, program),
     }
 }

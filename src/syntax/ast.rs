@@ -248,6 +248,8 @@ pub enum PatKind {
     Alt(Vec<Pat>),
     /// `a*`, `a{2,3}?`, …
     Repeat(Box<Pat>, Repeat),
+    /// `a & b`: one token that both match.
+    And(Vec<Pat>),
     /// `!a`: one token that `a` does not match.
     Not(Box<Pat>),
     /// `<name:pat>`, or `<name>` alone (`None`).

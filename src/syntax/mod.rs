@@ -271,7 +271,9 @@ fn human_name(rule: Rule) -> Option<&'static str> {
         Rule::example => "`example`",
         Rule::expect_field => "`field: \"text\"`",
         Rule::counterexample => "`counterexample`",
-        Rule::alt | Rule::seq | Rule::quantified | Rule::group | Rule::capture => "a pattern",
+        Rule::alt | Rule::seq | Rule::conj | Rule::quantified | Rule::group | Rule::capture => {
+            "a pattern"
+        }
         Rule::negation => "`!`",
         Rule::quantifier | Rule::star | Rule::plus | Rule::opt | Rule::range | Rule::lazy => {
             "a quantifier"
@@ -529,6 +531,13 @@ impl Builder<'_> {
                     return items.pop();
                 }
                 PatKind::Seq(items)
+            }
+            Rule::conj => {
+                let mut items: Vec<Pat> = pair.into_inner().filter_map(|p| self.pat(p)).collect();
+                if items.len() == 1 {
+                    return items.pop();
+                }
+                PatKind::And(items)
             }
             Rule::quantified => {
                 let mut negated = false;

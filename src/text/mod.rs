@@ -32,3 +32,62 @@ pub fn literal_forms(literal: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// A readable dump of a text's paragraphs, sentences and tokens (for `gleaner debug tokens`).
+pub fn debug_tokens(text: &str) -> String {
+    use std::fmt::Write as _;
+    let mut tokens = Vec::new();
+    tokenize(text, &mut tokens);
+    let seg = segment(text, &tokens);
+    let mut out = String::new();
+    let mut norm = String::new();
+    let _ = writeln!(
+        out,
+        "{} tokens, {} sentences, {} paragraphs",
+        tokens.len(),
+        seg.sentences.len(),
+        seg.paragraphs.len()
+    );
+    for (pi, p) in seg.paragraphs.iter().enumerate() {
+        let _ = writeln!(out, "paragraph {}", pi + 1);
+        for (si, s) in seg.sentences.iter().enumerate() {
+            if s.start < p.start || s.end > p.end {
+                continue;
+            }
+            let _ = writeln!(out, "  sentence {}", si + 1);
+            for i in s.clone() {
+                let t = tokens[i as usize];
+                let mut classes = Vec::new();
+                for (flag, name) in [
+                    (tokenize::CAP, "Cap"),
+                    (tokenize::UPPER, "Upper"),
+                    (tokenize::LOWER, "Lower"),
+                    (tokenize::LETTER, "Word"),
+                ] {
+                    if t.flags & flag != 0 {
+                        classes.push(name);
+                    }
+                }
+                match t.kind {
+                    TokenKind::Number => classes.push("Num"),
+                    TokenKind::Punct => classes.push("Punct"),
+                    TokenKind::Word => {}
+                }
+                let raw = &text[t.start as usize..t.end as usize];
+                normalize(raw, &mut norm);
+                let form = if norm != raw {
+                    format!("  (matches as {norm:?})")
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(
+                    out,
+                    "    {i:>5}  {:>12}  {:<20}  {raw}{form}",
+                    format!("{}..{}", t.start, t.end),
+                    classes.join(" "),
+                );
+            }
+        }
+    }
+    out
+}

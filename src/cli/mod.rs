@@ -1,0 +1,417 @@
+//! The `gleaner` command line. `main.rs` only calls [`main`].
+
+use crate::diag::Diagnostics;
+use crate::engine::{Record, Runner};
+use crate::output::{self, Format};
+use crate::text::read_input;
+use crate::verify::{Outcome, verify};
+use crate::{Program, load};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const RUN_EXAMPLES: &str = "\
+Examples:
+  # The bundled rules over one article, as a table
+  gleaner run tests/fixtures/000_tehran_moscow_security_agreement.txt
+
+  # Every .txt and .jsonl file of a folder, as JSON Lines, into a file
+  gleaner run --format jsonl --output records.jsonl tests/fixtures/
+
+  # Your own rules (a file or a folder of .rules files) over JSON Lines from stdin
+  cat articles.jsonl | gleaner run --rules my_rules/ -
+
+Input: a .txt file is one article (its id is the file name without .txt); a .jsonl
+file holds one article a line, {\"id\": …, \"text\": …, \"date\": …}, other fields are
+kept; a folder is searched for both; `-` reads standard input.";
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  # The bundled rule library
+  gleaner check
+
+  # A rules folder, then one file
+  gleaner check rules/
+  gleaner check rules/news/roles.rules
+
+Every problem is reported with the file, the line and a hint, all at once.
+Each rule's `example` must be found by the rule and each `counterexample` not;
+the exit status is 0 only when everything holds.";
+
+const DEBUG_EXAMPLES: &str = "\
+Examples:
+  gleaner debug tokens \"Mr. Lavrov, Russia’s foreign minister, said on Nov. 11 ...\"
+  gleaner debug tokens --file tests/fixtures/000_tehran_moscow_security_agreement.txt
+  gleaner debug ast --rules rules/news/roles.rules
+  gleaner debug program --rule role_appositive";
+
+/// gleaner: extraction rules that read like the text they find.
+#[derive(Parser, Debug)]
+#[command(name = "gleaner", version, about, long_about = None, after_help = "\
+Examples:
+  gleaner run tests/fixtures/000_tehran_moscow_security_agreement.txt
+  gleaner run --rules my_rules/ --format jsonl articles.jsonl > records.jsonl
+  gleaner check my_rules/
+
+Exit status: 0 success, 1 rule or input errors, 2 usage errors.
+Run `gleaner help <command>` for each command's options and examples.")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run rules over articles and print the records they find.
+    #[command(after_help = RUN_EXAMPLES)]
+    Run(RunArgs),
+    /// Parse and check rule files, and test every rule's examples.
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
+    /// Show what gleaner sees: tokens and sentences, parsed rules, compiled rules.
+    #[command(after_help = DEBUG_EXAMPLES)]
+    Debug {
+        #[command(subcommand)]
+        what: DebugCommand,
+    },
+}
+
+#[derive(Args, Debug)]
+struct RulesArg {
+    /// A rule file or a folder of `.rules` files (repeatable). Default: the bundled library.
+    #[arg(long = "rules", short = 'r', value_name = "PATH")]
+    rules: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    #[command(flatten)]
+    rules: RulesArg,
+    /// How to print records.
+    #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Table)]
+    format: FormatArg,
+    /// Write to this file instead of standard output (replaced only when the run finishes).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// The JSON field that holds an article's text in .jsonl input.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    text_field: String,
+    /// Articles: .txt or .jsonl files, folders of them, or `-` for standard input.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FormatArg {
+    /// Aligned columns, for reading.
+    Table,
+    /// One JSON array.
+    Json,
+    /// One JSON object per line.
+    Jsonl,
+    /// A block per record, fields aligned (the format of the test snapshots).
+    Snapshot,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Snapshot => Format::Snapshot,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// Rule files or folders. Default: the bundled library.
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+enum DebugCommand {
+    /// The tokens of a text, with their classes, sentences and paragraphs.
+    Tokens {
+        /// The text (or use --file).
+        #[arg(required_unless_present = "file", conflicts_with = "file")]
+        text: Option<String>,
+        /// Read the text from a file.
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// The rule files as parsed.
+    Ast {
+        #[command(flatten)]
+        rules: RulesArg,
+    },
+    /// A rule's compiled automaton and prefilter.
+    Program {
+        #[command(flatten)]
+        rules: RulesArg,
+        /// The rule's name (default: every rule).
+        #[arg(long, value_name = "NAME")]
+        rule: Option<String>,
+    },
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Check(args) => check(args),
+        Command::Debug { what } => debug(what),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn print_diagnostics(d: &Diagnostics) {
+    eprint!("{}", d.render(color()));
+    let n = d.error_count();
+    eprintln!(
+        "error: {n} problem{} in the rules; nothing was run",
+        if n == 1 { "" } else { "s" }
+    );
+}
+
+fn build(rules: &RulesArg) -> Result<Program, Diagnostics> {
+    if rules.rules.is_empty() {
+        Program::bundled()
+    } else {
+        Program::from_paths(&rules.rules)
+    }
+}
+
+fn run(args: RunArgs) -> std::io::Result<ExitCode> {
+    let program = match build(&args.rules) {
+        Ok(p) => p,
+        Err(d) => {
+            print_diagnostics(&d);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let format = Format::from(args.format);
+    let mut sink = Sink::open(args.output.as_deref())?;
+    let mut runner = Runner::new();
+    let mut all: Vec<Record> = Vec::new();
+    let mut failed = 0usize;
+    let mut docs = 0usize;
+    let mut io_error: Option<std::io::Error> = None;
+    let mut buf = String::new();
+    read_input(&args.inputs, &args.text_field, &mut |doc| {
+        if io_error.is_some() {
+            return;
+        }
+        match doc {
+            Ok(doc) => {
+                docs += 1;
+                let records = runner.run(&program, &doc);
+                if format == Format::Jsonl {
+                    buf.clear();
+                    output::write(format, &records, &mut buf);
+                    if let Err(e) = sink.write(buf.as_bytes()) {
+                        io_error = Some(e);
+                    }
+                } else {
+                    all.extend(records);
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("error: {e}");
+            }
+        }
+    });
+    if let Some(e) = io_error {
+        return Err(e);
+    }
+    if format != Format::Jsonl {
+        buf.clear();
+        output::write(format, &all, &mut buf);
+        sink.write(buf.as_bytes())?;
+    }
+    sink.finish()?;
+    if failed > 0 {
+        eprintln!(
+            "error: {failed} of {} input documents could not be read (see above); the others were processed",
+            failed + docs
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Standard output, or a temporary file renamed into place when the run finishes.
+enum Sink {
+    Stdout(std::io::BufWriter<std::io::Stdout>),
+    File {
+        tmp: tempfile::NamedTempFile,
+        path: PathBuf,
+    },
+}
+
+impl Sink {
+    fn open(path: Option<&Path>) -> std::io::Result<Sink> {
+        match path {
+            None => Ok(Sink::Stdout(std::io::BufWriter::new(std::io::stdout()))),
+            Some(p) => {
+                let dir = p
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                let tmp = tempfile::Builder::new()
+                    .prefix(".gleaner-")
+                    .tempfile_in(dir)
+                    .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", p.display())))?;
+                Ok(Sink::File {
+                    tmp,
+                    path: p.to_path_buf(),
+                })
+            }
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        match self {
+            Sink::Stdout(w) => w.write_all(bytes),
+            Sink::File { tmp, .. } => tmp.write_all(bytes),
+        }
+    }
+
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            Sink::Stdout(mut w) => w.flush(),
+            Sink::File { tmp, path } => {
+                tmp.as_file().sync_all()?;
+                tmp.persist(&path).map(|_| ()).map_err(|e| {
+                    std::io::Error::new(e.error.kind(), format!("{}: {}", path.display(), e.error))
+                })
+            }
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> std::io::Result<ExitCode> {
+    let (program, what) = if args.paths.is_empty() {
+        (Program::bundled(), "the bundled rules".to_string())
+    } else {
+        let names: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        (Program::from_paths(&args.paths), names.join(", "))
+    };
+    let program = match program {
+        Ok(p) => p,
+        Err(d) => {
+            print_diagnostics(&d);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let reports = verify(&program);
+    let mut failures = Vec::new();
+    let (mut held, mut total) = (0, 0);
+    for r in &reports {
+        total += r.outcomes.len();
+        held += r
+            .outcomes
+            .iter()
+            .filter(|o| **o == Outcome::Validated)
+            .count();
+        failures.extend(r.failures.iter().cloned());
+    }
+    let files = program
+        .sources
+        .iter()
+        .filter(|(_, f)| f.name.ends_with(".rules"))
+        .count();
+    let summary = format!(
+        "{} rules in {files} files, {held} of {total} examples and counterexamples hold",
+        program.rules.len()
+    );
+    if failures.is_empty() {
+        println!("ok: {what}: {summary}");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprint!(
+            "{}",
+            crate::diag::render(&program.sources, &failures, color())
+        );
+        eprintln!("error: {what}: {summary}");
+        Ok(ExitCode::from(1))
+    }
+}
+
+fn debug(what: DebugCommand) -> std::io::Result<ExitCode> {
+    let mut out = std::io::BufWriter::new(std::io::stdout());
+    match what {
+        DebugCommand::Tokens { text, file } => {
+            let text = match (text, file) {
+                (Some(t), _) => t,
+                (None, Some(f)) => std::fs::read_to_string(&f)
+                    .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", f.display())))?,
+                (None, None) => String::new(),
+            };
+            write!(out, "{}", crate::text::debug_tokens(&text))?;
+        }
+        DebugCommand::Ast { rules } => {
+            let loaded = if rules.rules.is_empty() {
+                load::load_bundled()
+            } else {
+                load::load_paths(&rules.rules)
+            };
+            for (id, file) in &loaded.files {
+                writeln!(out, "== {}", loaded.sources.get(*id).name)?;
+                writeln!(out, "{file:#?}")?;
+            }
+            if !loaded.diagnostics.is_empty() {
+                eprint!(
+                    "{}",
+                    crate::diag::render(&loaded.sources, &loaded.diagnostics, color())
+                );
+                return Ok(ExitCode::from(1));
+            }
+        }
+        DebugCommand::Program { rules, rule } => {
+            let program = match build(&rules) {
+                Ok(p) => p,
+                Err(d) => {
+                    print_diagnostics(&d);
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let mut shown = 0;
+            for r in &program.rules {
+                if rule.as_ref().is_some_and(|n| *n != r.name) {
+                    continue;
+                }
+                shown += 1;
+                write!(out, "{}", crate::compile::describe(&program, r))?;
+            }
+            if shown == 0 {
+                let names: Vec<&str> = program.rules.iter().map(|r| r.name.as_str()).collect();
+                let hint = rule
+                    .as_deref()
+                    .and_then(|n| crate::diag::did_you_mean(n, names.iter().copied()))
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                eprintln!("error: no rule named `{}`{hint}", rule.unwrap_or_default());
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
