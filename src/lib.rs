@@ -1,4 +1,39 @@
 //! gleaner: declarative extraction rules for news text.
+//!
+//! Rule files (see `docs/language.md`) are read, checked and compiled once into a
+//! [`Program`]; a [`Runner`] runs it over [`Document`]s and returns [`Record`]s,
+//! which serialise with serde.
+//!
+//! ```
+//! use gleaner::{Document, Program, Runner};
+//!
+//! let program = Program::from_source("roles.rules", r#"
+//!     record PersonRole(person, role, org)
+//!     lexicon Nationality = Russian => Russia, Iranian => Iran
+//!     lexicon Role = "foreign minister", secretary
+//!     rule premodifier {
+//!         match <org:Nationality> <role:Role> <person:Cap+>
+//!         emit  PersonRole { person, role, org: canon(org) }
+//!     }
+//! "#).expect("the rules build");
+//!
+//! let mut runner = Runner::new();
+//! let doc = Document::new("seed", "He met with Russian Foreign Minister Sergei Lavrov.");
+//! let records = runner.run(&program, &doc);
+//! assert_eq!(records.len(), 1);
+//! let r = &records[0];
+//! assert_eq!((r.kind.as_str(), r.text.as_str()), ("PersonRole", "Russian Foreign Minister Sergei Lavrov"));
+//! assert_eq!(r.fields["person"].text.as_deref(), Some("Sergei Lavrov"));
+//! assert_eq!(r.fields["org"].value.as_deref(), Some("Russia"));
+//! println!("{}", serde_json::to_string(r).unwrap());
+//! ```
+//!
+//! When rules do not build, the error holds every problem found, each with its
+//! file and span; [`Diagnostics::render`] draws them as `gleaner check` does.
+//!
+//! The stages, each its own module: [`syntax`] (text → AST) → [`check`] (names,
+//! types, cycles) → [`compile`] (token automata, prefilters) → [`engine`] (running
+//! them) → [`output`]. [`text`] tokenizes documents; [`load`] reads rule files.
 #![warn(missing_docs)]
 
 pub mod check;

@@ -242,13 +242,25 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
     }
     if format != Format::Jsonl {
         buf.clear();
-        output::write(format, &all, &mut buf);
+        if format == Format::Table && all.is_empty() {
+            buf.push_str(&format!(
+                "no records in {docs} document{}\n",
+                if docs == 1 { "" } else { "s" }
+            ));
+        } else {
+            output::write(format, &all, &mut buf);
+        }
         sink.write(buf.as_bytes())?;
     }
     sink.finish()?;
     if failed > 0 {
+        let rest = if docs > 0 {
+            format!("; the other {docs} were processed")
+        } else {
+            String::new()
+        };
         eprintln!(
-            "error: {failed} of {} input documents could not be read (see above); the others were processed",
+            "error: {failed} of {} input documents could not be read (see above){rest}",
             failed + docs
         );
         return Ok(ExitCode::from(1));

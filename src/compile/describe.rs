@@ -80,7 +80,14 @@ fn test(program: &Program, t: &Test, word: &dyn Fn(u32) -> String) -> String {
         Test::Any => "_".into(),
         Test::Class(c) => format!("{c:?}"),
         Test::Word(w) => word(*w),
-        Test::Regex(i) => format!("/{}/", program.regexes[*i as usize].as_str()),
+        Test::Regex(i) => {
+            let full = program.regexes[*i as usize].as_str();
+            let inner = full
+                .strip_prefix("^(?:")
+                .and_then(|s| s.strip_suffix(")$"))
+                .unwrap_or(full);
+            format!("/{inner}/")
+        }
         Test::Lexicon(l) => format!("one-word {}", program.lexicon_names[*l as usize]),
         Test::Or(ts) => {
             let parts: Vec<String> = ts.iter().map(|t| test(program, t, word)).collect();

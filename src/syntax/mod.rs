@@ -53,7 +53,37 @@ pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
                 pos = end;
             }
             Err(e) => {
-                diags.push(syntax_error(file, text, pos, &e));
+                let mut d = syntax_error(file, text, pos, &e);
+                if let Some(open) =
+                    unclosed_bracket(text, pos, d.loc.map_or(pos, |l| l.span.start as usize))
+                {
+                    let close = if &text[open..open + 1] == "(" {
+                        ')'
+                    } else {
+                        '>'
+                    };
+                    d.message = format!(
+                        "expected `{close}`, or more pattern, {}",
+                        d.message
+                            .split(", found ")
+                            .nth(1)
+                            .map(|f| format!("found {f}"))
+                            .unwrap_or_default()
+                    );
+                    d = d
+                        .with_related(
+                            Loc {
+                                file,
+                                span: Span::new(open, open + 1),
+                            },
+                            "opened here",
+                        )
+                        .with_help(format!(
+                            "this `{}` is never closed: add `{close}` where the group ends",
+                            &text[open..open + 1]
+                        ));
+                }
+                diags.push(d);
                 match next_item_start(text, pos) {
                     Some(p) => pos = p,
                     None => break,
@@ -99,6 +129,42 @@ fn next_item_start(text: &str, pos: usize) -> Option<usize> {
         }
         line_start += line.find('\n')? + 1;
     }
+}
+
+/// The last `(` or `<` opened between `from` and `to` and not closed by then, outside strings,
+/// regexes and comments.
+fn unclosed_bracket(text: &str, from: usize, to: usize) -> Option<usize> {
+    let mut stack = Vec::new();
+    let mut chars = text.get(from..to)?.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '#' => {
+                for (_, c) in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '"' | '/' => {
+                let mut escaped = false;
+                for (_, d) in chars.by_ref() {
+                    if escaped {
+                        escaped = false;
+                    } else if d == '\\' {
+                        escaped = true;
+                    } else if d == c || d == '\n' {
+                        break;
+                    }
+                }
+            }
+            '(' | '<' => stack.push(from + i),
+            ')' | '>' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.pop()
 }
 
 /// Refuses patterns nested deeper than [`MAX_NESTING`] before pest recurses into them.

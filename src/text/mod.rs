@@ -46,7 +46,7 @@ pub fn debug_tokens(text: &str) -> String {
         "{} tokens, {} sentences, {} paragraphs",
         tokens.len(),
         seg.sentences.len(),
-        seg.paragraphs.len()
+        seg.paragraphs.len(),
     );
     for (pi, p) in seg.paragraphs.iter().enumerate() {
         let _ = writeln!(out, "paragraph {}", pi + 1);
@@ -75,7 +75,7 @@ pub fn debug_tokens(text: &str) -> String {
                 }
                 let raw = &text[t.start as usize..t.end as usize];
                 normalize(raw, &mut norm);
-                let form = if norm != raw {
+                let form = if norm != raw.to_lowercase() {
                     format!("  (matches as {norm:?})")
                 } else {
                     String::new()

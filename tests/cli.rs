@@ -1,0 +1,296 @@
+//! The `gleaner` binary, end to end: exact output, exit codes.
+
+use std::process::{Command, Output, Stdio};
+
+fn gleaner(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gleaner"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("gleaner runs")
+}
+
+fn gleaner_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gleaner"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("gleaner runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+const SEED: &str = "tests/fixtures/000_tehran_moscow_security_agreement.txt";
+
+/// The four PersonRole records the seed article must give, field by field.
+#[test]
+fn seed_article_person_roles() {
+    let out = gleaner(&["run", SEED, "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let records: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let person_roles: Vec<(String, String, String, Option<String>)> = records
+        .iter()
+        .filter(|r| r["type"] == "PersonRole")
+        .map(|r| {
+            let f = &r["fields"];
+            (
+                f["person"]["text"].as_str().unwrap().to_string(),
+                f["role"]["text"].as_str().unwrap().to_string(),
+                f["org"]["text"].as_str().unwrap().to_string(),
+                f["org"]["value"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    let want = |p: &str, r: &str, o: &str, v: Option<&str>| {
+        (
+            p.to_string(),
+            r.to_string(),
+            o.to_string(),
+            v.map(str::to_string),
+        )
+    };
+    assert_eq!(
+        person_roles,
+        vec![
+            want(
+                "Ali Baqeri",
+                "deputy secretary",
+                "Supreme National Security Council",
+                None
+            ),
+            want(
+                "Yevgeny Lukyanov",
+                "deputy secretary",
+                "Russia’s Security Council",
+                None
+            ),
+            want(
+                "Sergei Lavrov",
+                "Foreign Minister",
+                "Russian",
+                Some("Russia")
+            ),
+            want(
+                "Nikolai Patrushev",
+                "Secretary",
+                "Russia’s Security Council",
+                None
+            ),
+        ]
+    );
+}
+
+/// One JSON line has exactly the documented shape.
+#[test]
+fn jsonl_record_shape() {
+    let out = gleaner(&["run", SEED, "--format", "jsonl"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let third = text.lines().nth(2).unwrap();
+    assert_eq!(
+        third,
+        r#"{"doc":"000_tehran_moscow_security_agreement","type":"PersonRole","rule":"news/roles.rules:role_premodifier","start":1988,"end":2026,"text":"Russian Foreign Minister Sergei Lavrov","fields":{"person":{"text":"Sergei Lavrov","start":2013,"end":2026},"role":{"text":"Foreign Minister","start":1996,"end":2012},"org":{"text":"Russian","start":1988,"end":1995,"value":"Russia"}}}"#
+    );
+}
+
+#[test]
+fn table_output() {
+    let out = gleaner(&["run", SEED]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(
+        lines[3],
+        "000_tehran_moscow_security_agreement  PersonRole  1988..2026  Russian Foreign Minister Sergei Lavrov              person=\"Sergei Lavrov\" role=\"Foreign Minister\" org=\"Russian\"=>\"Russia\""
+    );
+}
+
+#[test]
+fn jsonl_from_stdin_with_constants_and_own_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("said.rules");
+    std::fs::write(
+        &rules,
+        "record Said(who, how)\nrule said { match <who:Cap+> \"said\" emit Said { who, how: \"verb\" } }\n",
+    )
+    .unwrap();
+    let input = "{\"id\": \"a\", \"text\": \"Baqeri said no.\"}\n{\"id\": \"b\", \"text\": \"Nobody spoke.\", \"date\": \"2011-11-11\"}\n";
+    let out = gleaner_stdin(
+        &[
+            "run",
+            "--rules",
+            rules.to_str().unwrap(),
+            "-f",
+            "jsonl",
+            "-",
+        ],
+        input,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "{\"doc\":\"a\",\"type\":\"Said\",\"rule\":\"said.rules:said\",\"start\":0,\"end\":11,\"text\":\"Baqeri said\",\"fields\":{\"who\":{\"text\":\"Baqeri\",\"start\":0,\"end\":6},\"how\":{\"value\":\"verb\"}}}\n"
+    );
+}
+
+#[test]
+fn bad_inputs_are_reported_and_the_rest_runs() {
+    let input = "{\"id\": \"a\", \"text\": \"US President Barack Obama spoke.\"}\nnot json\n{\"id\": \"c\"}\n";
+    let out = gleaner_stdin(&["run", "-f", "jsonl", "-"], input);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out).lines().count(), 1);
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(
+            "error: -:2: not JSON: expected ident at line 1 column 2\nerror: -:3: no `text` field\n"
+        ),
+        "{err}"
+    );
+    assert!(err.ends_with("error: 2 of 3 input documents could not be read (see above); the other 1 were processed\n"), "{err}");
+}
+
+#[test]
+fn output_file_is_written_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.jsonl");
+    let out = gleaner(&["run", SEED, "-f", "jsonl", "-o", path.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert_eq!(stdout(&out), "");
+    assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 4);
+    // Nothing else is left in the folder.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn check_bundled_rules() {
+    let out = gleaner(&["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("ok: the bundled rules: "),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn check_rules_folder_on_disk() {
+    let out = gleaner(&["check", "rules/"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// A file with five different mistakes: five diagnostics in one run, exit 1.
+#[test]
+fn five_mistakes_five_diagnostics() {
+    let out = gleaner(&["check", "tests/rule_inputs/errors/five_mistakes.rules"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let codes: Vec<&str> = err.lines().filter(|l| l.starts_with("gleaner::")).collect();
+    assert_eq!(
+        codes,
+        vec![
+            "gleaner::unknown-name",
+            "gleaner::unknown-field",
+            "gleaner::unbound-capture",
+            "gleaner::empty-match",
+            "gleaner::unknown-record",
+        ]
+    );
+    assert_eq!(err.matches("help:").count(), 5);
+    assert!(err.ends_with("error: 5 problems in the rules; nothing was run\n"));
+}
+
+#[test]
+fn failing_example_is_reported_with_its_span() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("r.rules");
+    std::fs::write(
+        &rules,
+        "record R(x)\nrule r {\n  match <x:\"said\">\n  emit R { x }\n  example \"he told me\"\n  counterexample \"she said\"\n}\n",
+    )
+    .unwrap();
+    let out = gleaner(&["check", rules.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("gleaner::example-missing"), "{err}");
+    assert!(err.contains("gleaner::counterexample-matched"), "{err}");
+    assert!(err.contains("r.rules:5:11"), "{err}");
+    assert!(
+        err.contains("0 of 2 examples and counterexamples hold"),
+        "{err}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(gleaner(&["run"]).status.code(), Some(2));
+    assert_eq!(gleaner(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(
+        gleaner(&["run", "--format", "xml", SEED]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn debug_tokens_shows_tokens_and_sentences() {
+    let out = gleaner(&[
+        "debug",
+        "tokens",
+        "Mr. Lavrov said. Russia’s 1,200 U.S. troops",
+    ]);
+    assert!(out.status.success());
+    assert_eq!(
+        stdout(&out),
+        "\
+9 tokens, 2 sentences, 1 paragraphs
+paragraph 1
+  sentence 1
+        0          0..3  Cap Word              Mr.
+        1         4..10  Cap Word              Lavrov
+        2        11..15  Lower Word            said
+        3        15..16  Punct                 .
+  sentence 2
+        4        17..23  Cap Word              Russia
+        5        23..27  Lower Word            ’s  (matches as \"'s\")
+        6        28..33  Num                   1,200
+        7        34..38  Cap Upper Word        U.S.
+        8        39..45  Lower Word            troops
+"
+    );
+}
+
+#[test]
+fn debug_program_names_unknown_rules() {
+    let out = gleaner(&["debug", "program", "--rule", "role_apositive"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: no rule named `role_apositive` (did you mean `role_appositive`?)\n"
+    );
+}
+
+#[test]
+fn help_teaches_by_example() {
+    let out = gleaner(&["run", "--help"]);
+    assert!(
+        stdout(&out).contains("gleaner run --format jsonl --output records.jsonl tests/fixtures/")
+    );
+}
