@@ -710,10 +710,13 @@ impl<'a> Checker<'a> {
                 match self.names.get(&name.name).copied() {
                     Some((Name::Lexicon(i), _)) => Hir::Lexicon(i),
                     Some((Name::Pattern(i), _)) => {
-                        if r.stack.contains(&i) {
-                            if r.report {
-                                let chain: Vec<&str> = r
-                                    .stack
+                        if let Some(pos) = r.stack.iter().position(|&j| j == i) {
+                            // A cycle through other patterns is found while they are
+                            // written out silently (`report` off); report it once, when
+                            // checking its lowest-numbered pattern on its own.
+                            let owner = pos == 0 && r.stack.iter().all(|&j| j >= i);
+                            if r.report || owner {
+                                let chain: Vec<&str> = r.stack[pos..]
                                     .iter()
                                     .map(|&j| self.patterns[j].1.name.name.as_str())
                                     .chain([name.name.as_str()])
