@@ -39,6 +39,7 @@
 pub mod check;
 pub mod cli;
 pub mod compile;
+pub mod dates;
 pub mod diag;
 pub mod engine;
 pub mod load;

@@ -91,6 +91,13 @@ pub enum FieldExpr {
     Lower(usize),
     /// The capture, with the canonical value of the lexicon entry it matched.
     Canon(usize, Vec<usize>),
+    /// The capture, with its TimeML date value, resolved against the document's reference date.
+    Date(usize),
+    /// The capture, with its ISO 8601 duration value.
+    Duration(usize),
+    /// The capture, with the fullest record of a type that names the same thing
+    /// (a surname or pronoun resolved to the full name the document used).
+    Resolve(usize, usize),
 }
 
 /// A test on one token.

@@ -21,7 +21,7 @@ pub const MAX_PATTERN_NODES: usize = 100_000;
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// The functions an `emit` field may call.
-pub const FUNCTIONS: [&str; 2] = ["lower", "canon"];
+pub const FUNCTIONS: [&str; 5] = ["lower", "canon", "date", "duration", "resolve"];
 
 /// Checks a loaded rule set. Returns it resolved, or every problem found.
 pub fn check(loaded: Loaded) -> Result<RuleSet, Diagnostics> {
@@ -512,10 +512,56 @@ impl<'a> Checker<'a> {
                 .capture_slot(file, name, captures)
                 .map(FieldExpr::Capture),
             Expr::Const(s) => Some(FieldExpr::Const(s.value.clone())),
-            Expr::Call { func, arg } => {
+            Expr::Call { func, args } => {
+                let arg = &args[0];
+                let arity = if func.name == "resolve" { 2 } else { 1 };
+                if FUNCTIONS.contains(&func.name.as_str()) && args.len() != arity {
+                    let usage = if arity == 2 {
+                        format!("`{}(capture, RecordType)`", func.name)
+                    } else {
+                        format!("`{}(capture)`", func.name)
+                    };
+                    self.err(
+                        Diagnostic::error(
+                            "gleaner::arity",
+                            format!(
+                                "`{}` takes {arity} argument{}, not {}",
+                                func.name,
+                                if arity == 1 { "" } else { "s" },
+                                args.len()
+                            ),
+                            at(file, func.span),
+                            "wrong number of arguments",
+                        )
+                        .with_help(format!("write {usage}")),
+                    );
+                    return None;
+                }
                 let slot = self.capture_slot(file, arg, captures);
                 match func.name.as_str() {
                     "lower" => slot.map(FieldExpr::Lower),
+                    "date" => slot.map(FieldExpr::Date),
+                    "duration" => slot.map(FieldExpr::Duration),
+                    "resolve" => {
+                        let ty = &args[1];
+                        let Some(&t) = self.record_index.get(&ty.name) else {
+                            let help = match did_you_mean(&ty.name, self.records.iter().map(|r| r.name.as_str())) {
+                                Some(s) => format!("did you mean `{s}`?"),
+                                None => "the second argument names the record type whose records hold the full names, e.g. `resolve(speaker, Person)`".into(),
+                            };
+                            self.err(
+                                Diagnostic::error(
+                                    "gleaner::unknown-record",
+                                    format!("no record type `{}` is declared", ty.name),
+                                    at(file, ty.span),
+                                    "unknown record type",
+                                )
+                                .with_help(help),
+                            );
+                            return None;
+                        };
+                        slot.map(|s| FieldExpr::Resolve(s, t))
+                    }
                     "canon" => {
                         let slot = slot?;
                         let mut lexicons = Vec::new();
@@ -861,6 +907,11 @@ impl<'a> Checker<'a> {
         for r in rules.iter() {
             let mut types = Vec::new();
             type_refs(&r.pattern, &mut types);
+            for (_, f) in &r.fields {
+                if let FieldExpr::Resolve(_, t) = f {
+                    types.push(*t);
+                }
+            }
             types.sort_unstable();
             types.dedup();
             let mut d = Vec::new();

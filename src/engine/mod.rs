@@ -84,10 +84,14 @@ impl Runner {
     pub fn run(&mut self, program: &Program, doc: &Document) -> Vec<Record> {
         let analysis = self.analyze(program, &doc.text);
         let finals = self.run_analysis(program, &doc.text, &analysis);
-        let mut records: Vec<Record> = finals
-            .iter()
-            .map(|c| build_record(program, doc, &analysis, c))
-            .collect();
+        let cx = RecordContext {
+            program,
+            doc,
+            analysis: &analysis,
+            reference: crate::dates::reference_date(doc.date.as_deref(), &doc.text),
+            finals: &finals,
+        };
+        let mut records: Vec<Record> = finals.iter().map(|c| cx.build(c)).collect();
         records.sort_by(|a, b| {
             (a.start, std::cmp::Reverse(a.end), &a.kind, &a.rule).cmp(&(
                 b.start,
@@ -229,8 +233,83 @@ fn byte_span(a: &Analysis, start: u32, end: u32) -> (usize, usize) {
     (s, e)
 }
 
+/// What building a record may look at beyond its own match.
+pub struct RecordContext<'a> {
+    /// The program.
+    pub program: &'a Program,
+    /// The document.
+    pub doc: &'a Document,
+    /// Its tokens and word ids.
+    pub analysis: &'a Analysis,
+    /// Its reference date, for relative dates.
+    pub reference: Option<chrono::NaiveDate>,
+    /// Every surviving candidate, for `resolve`.
+    pub finals: &'a [Candidate],
+}
+
+/// Pronouns that `resolve` links to the last full name before them.
+const PRONOUNS: [&str; 6] = ["he", "she", "him", "her", "his", "hers"];
+
+impl RecordContext<'_> {
+    /// The fullest record of type `ty` that names what tokens `s..e` name: the
+    /// nearest earlier one for a pronoun; for a name, one whose words begin or
+    /// end with these words (`Baqeri` → `Ali Baqeri`), the nearest earlier first.
+    fn resolve(&self, s: u32, e: u32, ty: usize) -> Option<String> {
+        let a = self.analysis;
+        let text = &self.doc.text;
+        let mut norm = String::new();
+        let key: Vec<String> = (s..e)
+            .map(|i| {
+                let t = a.tokens[i as usize];
+                normalize(&text[t.start as usize..t.end as usize], &mut norm);
+                norm.clone()
+            })
+            .collect();
+        let mut cands: Vec<&Candidate> = self
+            .finals
+            .iter()
+            .filter(|c| self.program.rules[c.rule].record == ty && c.end - c.start > e - s)
+            .collect();
+        cands.sort_by_key(|c| c.start);
+        let words_of = |c: &Candidate| -> Vec<String> {
+            (c.start..c.end)
+                .map(|i| {
+                    let t = a.tokens[i as usize];
+                    let mut n = String::new();
+                    normalize(&text[t.start as usize..t.end as usize], &mut n);
+                    n
+                })
+                .collect()
+        };
+        let span_text = |c: &Candidate| {
+            let (bs, be) = byte_span(a, c.start, c.end);
+            text[bs..be].to_string()
+        };
+        if key.len() == 1 && PRONOUNS.contains(&key[0].as_str()) {
+            return cands
+                .iter()
+                .rev()
+                .find(|c| c.end <= s)
+                .map(|c| span_text(c));
+        }
+        let fits = |c: &&&Candidate| {
+            let w = words_of(c);
+            w.ends_with(&key) || w.starts_with(&key)
+        };
+        let before = cands.iter().rev().filter(|c| c.end <= s).find(fits);
+        let found = before.or_else(|| cands.iter().find(fits))?;
+        Some(span_text(found))
+    }
+
+    /// Builds the record of a surviving candidate.
+    pub fn build(&self, c: &Candidate) -> Record {
+        build_record(self, c)
+    }
+}
+
 /// Builds the record of a surviving candidate.
-pub fn build_record(program: &Program, doc: &Document, a: &Analysis, c: &Candidate) -> Record {
+fn build_record(cx: &RecordContext, c: &Candidate) -> Record {
+    let (program, doc, a) = (cx.program, cx.doc, cx.analysis);
     let rule = &program.rules[c.rule];
     let rec = &program.records[rule.record];
     let (start, end) = byte_span(a, c.start, c.end);
@@ -261,6 +340,24 @@ pub fn build_record(program: &Program, doc: &Document, a: &Analysis, c: &Candida
             FieldExpr::Lower(slot) => capture(*slot).map(|(s, e)| {
                 let mut f = span_field(s, e);
                 f.value = f.text.as_ref().map(|t| t.to_lowercase());
+                f
+            }),
+            FieldExpr::Date(slot) => capture(*slot).map(|(s, e)| {
+                let mut f = span_field(s, e);
+                f.value = f
+                    .text
+                    .as_deref()
+                    .and_then(|t| crate::dates::normalize_date(t, cx.reference));
+                f
+            }),
+            FieldExpr::Duration(slot) => capture(*slot).map(|(s, e)| {
+                let mut f = span_field(s, e);
+                f.value = f.text.as_deref().and_then(crate::dates::normalize_duration);
+                f
+            }),
+            FieldExpr::Resolve(slot, ty) => capture(*slot).map(|(s, e)| {
+                let mut f = span_field(s, e);
+                f.value = cx.resolve(s, e, *ty);
                 f
             }),
             FieldExpr::Canon(slot, lexicons) => capture(*slot).map(|(s, e)| {

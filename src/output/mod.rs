@@ -168,3 +168,136 @@ fn table(records: &[Record], out: &mut String) {
         line([&row[0], &row[1], &row[2], &row[3], &row[4]]);
     }
 }
+
+/// Converts offsets into one text between bytes (gleaner's offsets) and chars
+/// (Unicode code points, as Python and most annotation tools count).
+///
+/// Built once per text; each conversion is a binary search (or nothing, for
+/// ASCII text, where the two agree).
+///
+/// ```
+/// use gleaner::output::CharOffsets;
+/// let text = "“Né” a";
+/// let map = CharOffsets::new(text);
+/// assert_eq!(map.to_char(text.len()), 6);
+/// assert_eq!(map.to_char(3), 1); // after “
+/// assert_eq!(map.to_byte(1), 3);
+/// ```
+#[derive(Clone, Debug)]
+pub struct CharOffsets {
+    /// The byte offset of every char, then the text's length; empty for ASCII text.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl CharOffsets {
+    /// The converter for a text.
+    pub fn new(text: &str) -> CharOffsets {
+        let starts = if text.is_ascii() {
+            Vec::new()
+        } else {
+            text.char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(text.len()))
+                .collect()
+        };
+        CharOffsets {
+            starts,
+            len: text.len(),
+        }
+    }
+
+    /// The number of chars in the text.
+    pub fn char_len(&self) -> usize {
+        if self.starts.is_empty() {
+            self.len
+        } else {
+            self.starts.len() - 1
+        }
+    }
+
+    /// The char offset of a byte offset. A byte inside a multi-byte char maps to
+    /// that char's offset; a byte past the end maps to the char count.
+    pub fn to_char(&self, byte: usize) -> usize {
+        if self.starts.is_empty() {
+            byte.min(self.len)
+        } else {
+            // The number of char starts at or before `byte`, minus one.
+            self.starts.partition_point(|&b| b <= byte) - 1
+        }
+    }
+
+    /// The byte offset of a char offset; a char offset past the end maps to the text's length.
+    pub fn to_byte(&self, char: usize) -> usize {
+        if self.starts.is_empty() {
+            char.min(self.len)
+        } else {
+            self.starts[char.min(self.starts.len() - 1)]
+        }
+    }
+
+    /// Converts a record's span and its fields' spans from bytes to chars.
+    pub fn record_to_chars(&self, r: &mut Record) {
+        r.start = self.to_char(r.start);
+        r.end = self.to_char(r.end);
+        for f in r.fields.values_mut() {
+            f.start = f.start.map(|b| self.to_char(b));
+            f.end = f.end.map(|b| self.to_char(b));
+        }
+    }
+}
+
+/// Converts records found in `text` from byte offsets to char (code point) offsets.
+pub fn records_to_chars(records: &mut [Record], text: &str) {
+    if text.is_ascii() {
+        return;
+    }
+    let map = CharOffsets::new(text);
+    for r in records {
+        map.record_to_chars(r);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CharOffsets;
+
+    #[test]
+    fn ascii_offsets_are_the_same() {
+        let m = CharOffsets::new("abc");
+        assert_eq!(
+            (0..=3).map(|b| m.to_char(b)).collect::<Vec<_>>(),
+            [0, 1, 2, 3]
+        );
+        assert_eq!(m.to_char(10), 3);
+        assert_eq!(m.to_byte(2), 2);
+        assert_eq!(m.to_byte(10), 3);
+        assert_eq!(m.char_len(), 3);
+    }
+
+    #[test]
+    fn multi_byte_offsets() {
+        // é is 2 bytes, ’ is 3, 😀 is 4.
+        let text = "é’a😀b";
+        let m = CharOffsets::new(text);
+        assert_eq!(text.len(), 11);
+        assert_eq!(m.char_len(), 5);
+        let chars: Vec<usize> = (0..=11).map(|b| m.to_char(b)).collect();
+        assert_eq!(chars, [0, 0, 1, 1, 1, 2, 3, 3, 3, 3, 4, 5]);
+        let bytes: Vec<usize> = (0..=5).map(|c| m.to_byte(c)).collect();
+        assert_eq!(bytes, [0, 2, 5, 6, 10, 11]);
+        assert_eq!(m.to_char(99), 5);
+        assert_eq!(m.to_byte(99), 11);
+        // Round trip at every char boundary, and agreement with counting chars.
+        for (b, _) in text.char_indices() {
+            assert_eq!(m.to_byte(m.to_char(b)), b);
+            assert_eq!(m.to_char(b), text[..b].chars().count());
+        }
+    }
+
+    #[test]
+    fn empty_text() {
+        let m = CharOffsets::new("");
+        assert_eq!((m.to_char(0), m.to_byte(0), m.char_len()), (0, 0, 0));
+    }
+}

@@ -157,12 +157,12 @@ pub enum Expr {
     Capture(Ident),
     /// A constant.
     Const(Str),
-    /// `f(capture)`.
+    /// `f(capture)` or `f(capture, Type)`.
     Call {
         /// The function.
         func: Ident,
-        /// The capture it takes.
-        arg: Ident,
+        /// Its arguments: a capture, then names the function wants.
+        args: Vec<Ident>,
     },
 }
 

@@ -565,8 +565,8 @@ impl Builder<'_> {
                         Rule::call => {
                             let mut ci = e.into_inner();
                             let func = self.ident(ci.next()?);
-                            let arg = self.ident(ci.next()?);
-                            Expr::Call { func, arg }
+                            let args = ci.map(|a| self.ident(a)).collect();
+                            Expr::Call { func, args }
                         }
                         _ => Expr::Capture(self.ident(e)),
                     }
