@@ -1,6 +1,6 @@
 //! Lexicons as tries over word ids: entries of several tokens, longest first.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// The trie's root node.
 pub const ROOT: u32 = 0;
@@ -20,7 +20,7 @@ pub struct Trie {
 impl Default for Trie {
     fn default() -> Trie {
         Trie {
-            edges: HashMap::new(),
+            edges: HashMap::default(),
             accept: vec![None],
             has_children: vec![false],
             canon: Vec::new(),

@@ -13,7 +13,7 @@ use crate::syntax::ast::{Class, Scope};
 use crate::text::literal_forms;
 use crate::text::tokenize::{Token, TokenKind};
 pub use lexicon::Trie;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// The most instructions one rule's automaton may have.
 pub const MAX_INSTRUCTIONS: usize = 1_000_000;
@@ -137,6 +137,9 @@ pub struct Rule {
     pub required_words: Option<Vec<u32>>,
     /// A window must hold a record of one of these types (`None`: no such filter).
     pub required_types: Option<Vec<usize>>,
+    /// The consuming instructions a match can start with (reached from 0 without
+    /// consuming a token); `None` when a match could start anywhere.
+    pub first: Option<Vec<u32>>,
     /// Examples and counterexamples, as checked.
     pub examples: Vec<hir::Example>,
     /// Texts the rule must find nothing in.
@@ -166,6 +169,8 @@ pub struct Program {
     pub type_stratum: Vec<usize>,
     /// The number of strata.
     pub strata: usize,
+    /// For each stratum and scope (sentence, paragraph, document): its rules, in rule order.
+    pub schedule: Vec<[Vec<u32>; 3]>,
 }
 
 /// Compiles a checked rule set.
@@ -218,6 +223,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             continue;
         }
         let insts = c.insts;
+        let first = first_insts(&insts);
         let req = required(&r.pattern, &vocab, &lexicons);
         let (required_words, required_types) = match req {
             Some(Req::Words(w)) => (Some(w), None),
@@ -238,6 +244,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             stratum: r.stratum,
             required_words,
             required_types,
+            first,
             examples: r.examples,
             counterexamples: r.counterexamples,
         });
@@ -264,6 +271,15 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
         type_stratum[r.record] = type_stratum[r.record].max(r.stratum);
         strata = strata.max(r.stratum + 1);
     }
+    let mut schedule = vec![[Vec::new(), Vec::new(), Vec::new()]; strata];
+    for (i, r) in rules.iter().enumerate() {
+        let scope = match r.scope {
+            Scope::Sentence => 0,
+            Scope::Paragraph => 1,
+            Scope::Document => 2,
+        };
+        schedule[r.stratum][scope].push(i as u32);
+    }
     Ok(Program {
         sources: set.sources,
         records: set.records,
@@ -275,7 +291,32 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
         triggers,
         type_stratum,
         strata,
+        schedule,
     })
+}
+
+/// The consuming instructions reachable from instruction 0 without consuming a
+/// token, or `None` if `Match` is reachable that way.
+fn first_insts(insts: &[Inst]) -> Option<Vec<u32>> {
+    let mut seen = vec![false; insts.len()];
+    let mut stack = vec![0u32];
+    let mut out = Vec::new();
+    while let Some(pc) = stack.pop() {
+        if std::mem::replace(&mut seen[pc as usize], true) {
+            continue;
+        }
+        match &insts[pc as usize] {
+            Inst::Jmp(t) => stack.push(*t),
+            Inst::Split(a, b) => {
+                stack.push(*b);
+                stack.push(*a);
+            }
+            Inst::Save(_, n) | Inst::Assert(_, n) => stack.push(*n),
+            Inst::Token(..) | Inst::Lexicon(..) | Inst::Span(..) => out.push(pc),
+            Inst::Match => return None,
+        }
+    }
+    Some(out)
 }
 
 struct Compiler<'a> {

@@ -9,7 +9,6 @@ pub mod vm;
 
 use crate::check::hir::FieldExpr;
 use crate::compile::{Program, Rule};
-use crate::syntax::ast::Scope;
 use crate::text::{Document, Segments, Token, normalize, segment, tokenize};
 pub use record::{Field, Record};
 use std::ops::Range;
@@ -114,21 +113,23 @@ impl Runner {
             self.marks.resize(program.rules.len(), 0);
         }
         for stratum in 0..program.strata {
-            for scope in [Scope::Sentence, Scope::Paragraph, Scope::Document] {
+            for (scope, scheduled) in program.schedule[stratum].iter().enumerate() {
+                if scheduled.is_empty() {
+                    continue;
+                }
                 let windows: &[Range<u32>] = match scope {
-                    Scope::Sentence => &a.segments.sentences,
-                    Scope::Paragraph => &a.segments.paragraphs,
-                    Scope::Document => &whole,
+                    0 => &a.segments.sentences,
+                    1 => &a.segments.paragraphs,
+                    _ => &whole,
                 };
                 for w in windows {
                     if w.is_empty() {
                         continue;
                     }
                     self.mark(program, a, w);
-                    for (ri, rule) in program.rules.iter().enumerate() {
-                        if rule.stratum != stratum || rule.scope != scope {
-                            continue;
-                        }
+                    for &ri in scheduled {
+                        let ri = ri as usize;
+                        let rule = &program.rules[ri];
                         if rule.required_words.is_some() && self.marks[ri] != self.stamp {
                             continue;
                         }

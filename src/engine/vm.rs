@@ -5,7 +5,7 @@
 
 use crate::compile::{Assertion, Inst, NO_WORD, Program, Rule, lexicon::ROOT, test_token};
 use crate::text::Token;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 /// No position / no auxiliary state.
 pub const NONE: u32 = u32::MAX;
@@ -104,26 +104,37 @@ impl Vm {
         nslots: usize,
     ) -> Option<Vec<u32>> {
         let ninsts = rule.insts.len();
-        self.curr.reset(ninsts);
-        self.next.reset(ninsts);
+        let Vm {
+            curr,
+            next,
+            stack,
+            scratch,
+        } = self;
+        curr.reset(ninsts);
+        next.reset(ninsts);
         let mut matched: Option<Vec<u32>> = None;
         let mut at = start;
         loop {
-            if self.curr.threads.is_empty() && matched.is_some() {
-                break;
+            if curr.threads.is_empty() {
+                if matched.is_some() {
+                    break;
+                }
+                // Nothing under way: skip to where a match can start.
+                if let Some(first) = &rule.first {
+                    while at < end && !can_start(program, rule, doc, first, at) {
+                        at += 1;
+                    }
+                    if at >= end {
+                        break;
+                    }
+                }
             }
             if matched.is_none() {
-                self.scratch.clear();
-                self.scratch.resize(nslots, NONE);
-                let mut scratch = std::mem::take(&mut self.scratch);
-                let mut curr = std::mem::take(&mut self.curr);
-                self.add(program, &mut curr, rule, doc, 0, NONE, at, &mut scratch);
-                self.curr = curr;
-                self.scratch = scratch;
+                scratch.clear();
+                scratch.resize(nslots, NONE);
+                add(program, rule, doc, curr, stack, 0, NONE, at, scratch);
             }
             // Step every thread over the token at `at`.
-            let mut curr = std::mem::take(&mut self.curr);
-            let mut next = std::mem::take(&mut self.next);
             for i in 0..curr.threads.len() {
                 let (pc, aux) = curr.threads[i];
                 let slots = &curr.slots[i * nslots..(i + 1) * nslots];
@@ -154,24 +165,22 @@ impl Vm {
                     Inst::Span(_, _) => (pc, aux),
                     _ => continue,
                 };
-                self.scratch.clear();
-                self.scratch.extend_from_slice(slots);
-                let mut scratch = std::mem::take(&mut self.scratch);
-                self.add(
+                scratch.clear();
+                scratch.extend_from_slice(slots);
+                add(
                     program,
-                    &mut next,
                     rule,
                     doc,
+                    next,
+                    stack,
                     target,
                     target_aux,
                     at + 1,
-                    &mut scratch,
+                    scratch,
                 );
-                self.scratch = scratch;
             }
-            curr.reset(ninsts);
-            self.curr = next;
-            self.next = curr;
+            std::mem::swap(curr, next);
+            next.reset(ninsts);
             if at >= end {
                 break;
             }
@@ -179,105 +188,122 @@ impl Vm {
         }
         matched
     }
+}
 
-    /// Adds the thread at `pc` and everything reachable from it without
-    /// consuming a token, in priority order.
-    #[allow(clippy::too_many_arguments)]
-    fn add(
-        &mut self,
-        program: &Program,
-        list: &mut List,
-        rule: &Rule,
-        doc: &DocView,
-        pc: u32,
-        aux: u32,
-        at: u32,
-        slots: &mut [u32],
-    ) {
-        self.stack.push(Frame::Explore(pc, aux));
-        while let Some(frame) = self.stack.pop() {
-            let (pc, aux) = match frame {
-                Frame::Restore(slot, old) => {
-                    slots[slot as usize] = old;
+/// True if one of the rule's first instructions can consume the token at `at`.
+fn can_start(program: &Program, rule: &Rule, doc: &DocView, first: &[u32], at: u32) -> bool {
+    let i = at as usize;
+    first.iter().any(|&pc| match &rule.insts[pc as usize] {
+        Inst::Token(test, _) => test_token(test, &doc.tokens[i], doc.words[i], doc.text, program),
+        Inst::Lexicon(lex, _) => {
+            let w = doc.words[i];
+            w != NO_WORD && program.lexicons[*lex as usize].step(ROOT, w).is_some()
+        }
+        Inst::Span(ty, _) => {
+            let spans = &doc.spans[*ty as usize];
+            let k = spans.partition_point(|&(s, _)| s < at);
+            spans.get(k).is_some_and(|&(s, _)| s == at)
+        }
+        _ => true,
+    })
+}
+
+/// Adds the thread at `pc` and everything reachable from it without
+/// consuming a token, in priority order.
+#[allow(clippy::too_many_arguments)]
+fn add(
+    program: &Program,
+    rule: &Rule,
+    doc: &DocView,
+    list: &mut List,
+    stack: &mut Vec<Frame>,
+    pc: u32,
+    aux: u32,
+    at: u32,
+    slots: &mut [u32],
+) {
+    stack.push(Frame::Explore(pc, aux));
+    while let Some(frame) = stack.pop() {
+        let (pc, aux) = match frame {
+            Frame::Restore(slot, old) => {
+                slots[slot as usize] = old;
+                continue;
+            }
+            Frame::Explore(pc, aux) => (pc, aux),
+        };
+        let inst = &rule.insts[pc as usize];
+        match inst {
+            Inst::Lexicon(..) | Inst::Span(..) => {
+                if !list.seen_aux.insert((pc, aux)) {
                     continue;
                 }
-                Frame::Explore(pc, aux) => (pc, aux),
-            };
-            let inst = &rule.insts[pc as usize];
-            match inst {
-                Inst::Lexicon(..) | Inst::Span(..) => {
-                    if !list.seen_aux.insert((pc, aux)) {
-                        continue;
-                    }
+            }
+            _ => {
+                if list.seen[pc as usize] == list.stamp {
+                    continue;
                 }
-                _ => {
-                    if list.seen[pc as usize] == list.stamp {
-                        continue;
+                list.seen[pc as usize] = list.stamp;
+            }
+        }
+        match inst {
+            Inst::Jmp(t) => stack.push(Frame::Explore(*t, NONE)),
+            Inst::Split(a, b) => {
+                stack.push(Frame::Explore(*b, NONE));
+                stack.push(Frame::Explore(*a, NONE));
+            }
+            Inst::Save(slot, n) => {
+                stack.push(Frame::Restore(*slot, slots[*slot as usize]));
+                slots[*slot as usize] = at;
+                stack.push(Frame::Explore(*n, NONE));
+            }
+            Inst::Assert(a, n) => {
+                let ok = match a {
+                    Assertion::Start => {
+                        (at as usize) < doc.tokens.len() && doc.boundary[at as usize]
                     }
-                    list.seen[pc as usize] = list.stamp;
+                    Assertion::End => at > 0 && doc.boundary[at as usize],
+                };
+                if ok {
+                    stack.push(Frame::Explore(*n, NONE));
                 }
             }
-            match inst {
-                Inst::Jmp(t) => self.stack.push(Frame::Explore(*t, NONE)),
-                Inst::Split(a, b) => {
-                    self.stack.push(Frame::Explore(*b, NONE));
-                    self.stack.push(Frame::Explore(*a, NONE));
-                }
-                Inst::Save(slot, n) => {
-                    self.stack
-                        .push(Frame::Restore(*slot, slots[*slot as usize]));
-                    slots[*slot as usize] = at;
-                    self.stack.push(Frame::Explore(*n, NONE));
-                }
-                Inst::Assert(a, n) => {
-                    let ok = match a {
-                        Assertion::Start => {
-                            (at as usize) < doc.tokens.len() && doc.boundary[at as usize]
-                        }
-                        Assertion::End => at > 0 && doc.boundary[at as usize],
-                    };
-                    if ok {
-                        self.stack.push(Frame::Explore(*n, NONE));
-                    }
-                }
-                Inst::Token(..) | Inst::Match => list.push(pc, NONE, slots),
-                Inst::Lexicon(lex, n) => {
-                    if aux == NONE {
-                        // Entering: wait for the first word of an entry.
-                        list.push(pc, NONE, slots);
-                    } else {
-                        // Inside an entry: longer entries first, then leave here if one ends.
-                        let trie = &program.lexicons[*lex as usize];
-                        if trie.continues(aux) {
-                            list.push(pc, aux, slots);
-                        }
-                        if trie.accepts(aux).is_some() {
-                            self.stack.push(Frame::Explore(*n, NONE));
-                        }
-                    }
-                }
-                Inst::Span(ty, n) => {
-                    if aux == NONE {
-                        let spans = &doc.spans[*ty as usize];
-                        let first = spans.partition_point(|&(s, _)| s < at);
-                        // Longest first.
-                        let mut here: Vec<u32> = spans[first..]
-                            .iter()
-                            .take_while(|&&(s, _)| s == at)
-                            .map(|&(_, e)| e)
-                            .collect();
-                        here.sort_unstable_by(|a, b| b.cmp(a));
-                        here.dedup();
-                        for e in here {
-                            if list.seen_aux.insert((pc, e)) {
-                                list.push(pc, e, slots);
-                            }
-                        }
-                    } else if at == aux {
-                        self.stack.push(Frame::Explore(*n, NONE));
-                    } else {
+            Inst::Token(..) | Inst::Match => list.push(pc, NONE, slots),
+            Inst::Lexicon(lex, n) => {
+                if aux == NONE {
+                    // Entering: wait for the first word of an entry.
+                    list.push(pc, NONE, slots);
+                } else {
+                    // Inside an entry: longer entries first, then leave here if one ends.
+                    let trie = &program.lexicons[*lex as usize];
+                    if trie.continues(aux) {
                         list.push(pc, aux, slots);
                     }
+                    if trie.accepts(aux).is_some() {
+                        stack.push(Frame::Explore(*n, NONE));
+                    }
+                }
+            }
+            Inst::Span(ty, n) => {
+                if aux == NONE {
+                    let spans = &doc.spans[*ty as usize];
+                    let first = spans.partition_point(|&(s, _)| s < at);
+                    // Longest first.
+                    let mut here: Vec<u32> = spans[first..]
+                        .iter()
+                        .take_while(|&&(s, _)| s == at)
+                        .map(|&(_, e)| e)
+                        .collect();
+                    here.sort_unstable_by(|a, b| b.cmp(a));
+                    here.dedup();
+                    for e in here {
+                        if list.seen_aux.insert((pc, e)) {
+                            list.push(pc, e, slots);
+                        }
+                    }
+                } else if at == aux {
+                    stack.push(Frame::Explore(*n, NONE));
+                } else {
+                    list.push(pc, aux, slots);
                 }
             }
         }
