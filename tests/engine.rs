@@ -1095,3 +1095,25 @@ fn errors_all_reported_in_one_run() {
     ];
     assert_eq!(got, expected);
 }
+
+/// A literal that starts with an apostrophe but no clitic is cut as written.
+#[test]
+fn regression_literal_with_leading_apostrophe() {
+    let rules = "record R(x)\nrule r { match <x:\"’Tis\"> emit R { x } }";
+    let program = gleaner::Program::from_source("t.rules", rules).expect("builds");
+    let records = program.run(&gleaner::Document::new("d", "’Tis the season."));
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].text, "’Tis");
+}
+
+/// Parentheses inside regexes and `->` in examples do not count as nesting.
+#[test]
+fn regression_nesting_ignores_regexes_and_arrows() {
+    let mut rules = String::from("record R(x)\n");
+    for i in 0..200 {
+        rules.push_str(&format!(
+            "rule r{i} {{ match <x:/\\(/> emit R {{ x }} example \"a ( b\" -> R {{ x: \"(\" }} }}\n"
+        ));
+    }
+    assert!(gleaner::Program::from_source("t.rules", &rules).is_ok());
+}

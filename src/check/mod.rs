@@ -200,6 +200,18 @@ impl<'a> Checker<'a> {
 
     /// Registers a pattern or lexicon name; false if it cannot be defined.
     fn define(&mut self, name: &ast::Ident, file: FileId) -> bool {
+        if crate::syntax::KEYWORDS.contains(&name.name.as_str()) {
+            self.err(
+                Diagnostic::error(
+                    "gleaner::reserved-name",
+                    format!("`{}` is a keyword of the rule language", name.name),
+                    at(file, name.span),
+                    "reserved name",
+                )
+                .with_help("a pattern or lexicon named like a keyword could never be used; choose another name"),
+            );
+            return false;
+        }
         if Class::from_name(&name.name).is_some() {
             self.err(
                 Diagnostic::error(
@@ -674,6 +686,20 @@ impl<'a> Checker<'a> {
                         Hir::Token(TokenTest::Not(Box::new(TokenTest::Any)))
                     }
                     Some(t) => Hir::Token(TokenTest::Not(Box::new(t))),
+                    None if has_capture(&resolved) => {
+                        if r.report {
+                            self.err(
+                                Diagnostic::error(
+                                    "gleaner::capture-in-negation",
+                                    "a capture inside `!` never binds",
+                                    at(file, inner.span),
+                                    "this capture",
+                                )
+                                .with_help("`!x` matches a token that `x` does not match, so there is nothing to capture; put the capture around it: `<name:!Cap>`"),
+                            );
+                        }
+                        Hir::Token(TokenTest::Any)
+                    }
                     None => {
                         if r.report {
                             self.err(
@@ -880,12 +906,13 @@ impl<'a> Checker<'a> {
     }
 
     /// The one-token test a pattern amounts to, if it always matches exactly one token.
+    /// Captures inside are not allowed (`!<x:Cap>` would never bind `x`).
     fn single_token(&self, h: &Hir) -> Option<TokenTest> {
         match h {
+            Hir::Capture(..) => None,
             Hir::Token(t) => Some(t.clone()),
             Hir::Literal(words) if words.len() == 1 => Some(TokenTest::Word(words[0].clone())),
             Hir::Lexicon(i) => Some(TokenTest::Lexicon(*i)),
-            Hir::Capture(_, inner) => self.single_token(inner),
             Hir::Seq(items) if items.len() == 1 => self.single_token(&items[0]),
             Hir::Alt(items) => items
                 .iter()
@@ -1028,6 +1055,15 @@ impl Resolver {
             nodes: 0,
             too_large: false,
         }
+    }
+}
+
+fn has_capture(h: &Hir) -> bool {
+    match h {
+        Hir::Capture(..) => true,
+        Hir::Seq(items) | Hir::Alt(items) => items.iter().any(has_capture),
+        Hir::Repeat { inner, .. } => has_capture(inner),
+        _ => false,
     }
 }
 

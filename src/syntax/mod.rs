@@ -113,6 +113,23 @@ fn skip_blank(text: &str, mut pos: usize) -> usize {
 
 const ITEM_KEYWORDS: [&str; 5] = ["import", "record", "lexicon", "pattern", "rule"];
 
+/// The keywords of the language; no pattern or lexicon may be named like one.
+pub const KEYWORDS: [&str; 13] = [
+    "import",
+    "record",
+    "lexicon",
+    "pattern",
+    "rule",
+    "priority",
+    "within",
+    "match",
+    "emit",
+    "example",
+    "counterexample",
+    "keep",
+    "from",
+];
+
 /// The start of the first line after `pos` that begins with a declaration keyword.
 fn next_item_start(text: &str, pos: usize) -> Option<usize> {
     let mut line_start = pos + text[pos..].find('\n')? + 1;
@@ -173,7 +190,10 @@ fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
     let mut in_string = false;
     let mut in_comment = false;
     let mut escaped = false;
+    let mut in_regex = false;
+    let mut prev = ' ';
     for (i, c) in text.char_indices() {
+        let prev = std::mem::replace(&mut prev, c);
         if in_comment {
             in_comment = c != '\n';
             continue;
@@ -188,9 +208,21 @@ fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
             }
             continue;
         }
+        if in_regex {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '/' || c == '\n' {
+                in_regex = false;
+            }
+            continue;
+        }
         match c {
             '#' => in_comment = true,
             '"' => in_string = true,
+            '/' => in_regex = true,
+            '>' if matches!(prev, '-' | '=') => {}
             '(' | '<' => {
                 depth += 1;
                 if depth > MAX_NESTING {
@@ -495,10 +527,20 @@ impl Builder<'_> {
             match p.as_rule() {
                 Rule::priority => {
                     let n = p.into_inner().next()?;
-                    priority =
-                        self.int(n)
-                            .unwrap_or(0)
-                            .clamp(i32::MIN as i64, i32::MAX as i64) as i32;
+                    let span = self.span(&n);
+                    let value = self.int(n).unwrap_or(0);
+                    priority = match i32::try_from(value) {
+                        Ok(v) => v,
+                        Err(_) => {
+                            self.error(
+                                span,
+                                "this priority is out of range".into(),
+                                "too large",
+                                "priorities are whole numbers from -2147483648 to 2147483647",
+                            );
+                            0
+                        }
+                    };
                 }
                 Rule::within => {
                     let s = p.into_inner().next()?;

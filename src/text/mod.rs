@@ -12,9 +12,19 @@ pub use tokenize::{Token, TokenKind, normalize, tokenize};
 /// same tokenizer as documents. A literal that starts with a clitic (`’s`,
 /// `n't`) is cut as it would be after a word, so `"’s"` is one token.
 pub fn literal_forms(literal: &str) -> Vec<String> {
-    let starts_with_clitic = literal.starts_with(['\'', '’', '‘', '`']);
+    let lower = literal.to_lowercase();
+    let starts_with_clitic = [
+        "'s", "’s", "'re", "’re", "'ve", "’ve", "'ll", "’ll", "'d", "’d", "'m", "’m", "n't", "n’t",
+        "'", "’",
+    ]
+    .iter()
+    .any(|c| {
+        lower
+            .strip_prefix(c)
+            .is_some_and(|rest| !rest.starts_with(char::is_alphanumeric))
+    });
     let owned;
-    let text = if starts_with_clitic || literal.starts_with("n't") || literal.starts_with("n’t") {
+    let text = if starts_with_clitic {
         owned = format!("a{literal}");
         owned.as_str()
     } else {
