@@ -163,6 +163,8 @@ pub struct Program {
     pub rules: Vec<Rule>,
     /// The word ids rules mention.
     pub vocab: Vocab,
+    /// For each word id, bit `i` is set when the word alone is an entry of lexicon `i` (`i < 64`).
+    pub single_masks: Vec<u64>,
     /// For each word id, the rules whose prefilter that word satisfies.
     pub triggers: Vec<Vec<u32>>,
     /// For each record type, the highest stratum of the rules that emit it.
@@ -265,6 +267,12 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             }
         }
     }
+    let mut single_masks = vec![0u64; vocab.len()];
+    for (i, trie) in lexicons.iter().enumerate().take(64) {
+        for w in trie.single_words() {
+            single_masks[w as usize] |= 1 << i;
+        }
+    }
     let mut type_stratum = vec![0; set.records.len()];
     let mut strata = 0;
     for r in &rules {
@@ -288,6 +296,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
         regexes,
         rules,
         vocab,
+        single_masks,
         triggers,
         type_stratum,
         strata,
@@ -555,6 +564,10 @@ pub fn test_token(test: &Test, token: &Token, word: u32, text: &str, program: &P
         Test::Regex(i) => {
             program.regexes[*i as usize].is_match(&text[token.start as usize..token.end as usize])
         }
+        Test::Lexicon(i) if *i < 64 => program
+            .single_masks
+            .get(word as usize)
+            .is_some_and(|m| m & (1 << *i) != 0),
         Test::Lexicon(i) => program.lexicons[*i as usize].is_single(word),
         Test::Or(ts) => ts.iter().any(|t| test_token(t, token, word, text, program)),
         Test::And(ts) => ts.iter().all(|t| test_token(t, token, word, text, program)),

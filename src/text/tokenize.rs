@@ -612,9 +612,10 @@ fn abbreviation_end(text: &str, start: usize, dot: usize) -> Option<usize> {
 pub fn normalize(token_text: &str, buf: &mut String) {
     buf.clear();
     if token_text.is_ascii() {
-        buf.reserve(token_text.len());
-        for c in token_text.chars() {
-            buf.push(c.to_ascii_lowercase());
+        buf.push_str(token_text);
+        buf.make_ascii_lowercase();
+        if token_text.contains('`') {
+            *buf = buf.replace('`', "'");
         }
         return;
     }
