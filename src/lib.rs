@@ -42,6 +42,7 @@ pub mod compile;
 pub mod dates;
 pub mod diag;
 pub mod engine;
+pub mod eval;
 pub mod load;
 pub mod output;
 pub mod span;

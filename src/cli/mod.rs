@@ -22,6 +22,9 @@ Examples:
   # Your own rules (a file or a folder of .rules files) over JSON Lines from stdin
   cat articles.jsonl | gleaner run --rules my_rules/ -
 
+  # Offsets in Unicode code points (as Python counts) instead of bytes
+  gleaner run --offsets chars --format jsonl articles.jsonl
+
 Input: a .txt file is one article (its id is the file name without .txt); a .jsonl
 file holds one article a line, {\"id\": …, \"text\": …, \"date\": …}, other fields are
 kept; a folder is searched for both; `-` reads standard input.";
@@ -39,6 +42,23 @@ Every problem is reported with the file, the line and a hint, all at once.
 Each rule's `example` must be found by the rule and each `counterexample` not;
 the exit status is 0 only when everything holds.";
 
+const EVAL_EXAMPLES: &str = "\
+Examples:
+  # The bundled rules against the dev gold, person-role appositions paired by person and role
+  gleaner eval --gold tests/gold/gum_dev.jsonl --pair PersonRole:person,role
+
+  # Your own rules, dates only, with every miss and false alarm in context
+  gleaner eval --gold tests/gold/gum_dev.jsonl --rules my_rules/ --types Date --errors
+
+  # The numbers as JSON
+  gleaner eval --gold tests/gold/gum_dev.jsonl --format json
+
+Gold: one document a line, {\"id\", \"text\", \"date\", \"records\": [{\"type\", \"start\",
+\"end\", \"fields\": {NAME: {\"start\", \"end\"} or {\"value\"}}}]}, offsets in
+Unicode code points. Per type of the gold: strict (equal spans) and relaxed
+(overlapping) precision, recall and F1, pairing one to one; per field: span
+accuracy over relaxed pairs, and for values accuracy and value P/R/F1.";
+
 const DEBUG_EXAMPLES: &str = "\
 Examples:
   gleaner debug tokens \"Mr. Lavrov, Russia’s foreign minister, said on Nov. 11 ...\"
@@ -53,6 +73,7 @@ Examples:
   gleaner run tests/fixtures/000_tehran_moscow_security_agreement.txt
   gleaner run --rules my_rules/ --format jsonl articles.jsonl > records.jsonl
   gleaner check my_rules/
+  gleaner eval --gold tests/gold/gum_dev.jsonl --rules my_rules/ --errors
 
 Exit status: 0 success, 1 rule or input errors, 2 usage errors.
 Run `gleaner help <command>` for each command's options and examples.")]
@@ -69,6 +90,9 @@ enum Command {
     /// Parse and check rule files, and test every rule's examples.
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// Score rules against gold annotations: precision, recall and F1 per record type.
+    #[command(after_help = EVAL_EXAMPLES)]
+    Eval(EvalArgs),
     /// Show what gleaner sees: tokens and sentences, parsed rules, compiled rules.
     #[command(after_help = DEBUG_EXAMPLES)]
     Debug {
@@ -94,12 +118,52 @@ struct RunArgs {
     /// Write to this file instead of standard output (replaced only when the run finishes).
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Offsets in the output: bytes into the text, or chars (Unicode code points, as Python counts).
+    #[arg(long, value_enum, default_value_t = OffsetsArg::Bytes)]
+    offsets: OffsetsArg,
     /// The JSON field that holds an article's text in .jsonl input.
     #[arg(long, default_value = "text", value_name = "NAME")]
     text_field: String,
     /// Articles: .txt or .jsonl files, folders of them, or `-` for standard input.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum OffsetsArg {
+    /// Byte offsets (UTF-8).
+    Bytes,
+    /// Unicode code point offsets.
+    Chars,
+}
+
+#[derive(Args, Debug)]
+struct EvalArgs {
+    /// The gold file: JSON Lines, one annotated document a line (`-` for standard input).
+    #[arg(long, value_name = "GOLD.jsonl")]
+    gold: PathBuf,
+    #[command(flatten)]
+    rules: RulesArg,
+    /// How to print the scores.
+    #[arg(long, short = 'f', value_enum, default_value_t = EvalFormat::Table)]
+    format: EvalFormat,
+    /// Also list, per document, misses, false alarms, boundary and value mismatches, in context.
+    #[arg(long)]
+    errors: bool,
+    /// Pair records of TYPE by these fields' spans instead of the record's span (repeatable).
+    #[arg(long, value_name = "TYPE:FIELD[,FIELD…]", value_parser = crate::eval::parse_pair)]
+    pair: Vec<(String, Vec<String>)>,
+    /// Score only these record types (comma-separated). Default: every type of the gold.
+    #[arg(long, value_name = "TYPE,…", value_delimiter = ',')]
+    types: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum EvalFormat {
+    /// Aligned columns, for reading.
+    Table,
+    /// One JSON object.
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -164,6 +228,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
+        Command::Eval(args) => eval(args),
         Command::Debug { what } => debug(what),
     };
     match result {
@@ -220,7 +285,10 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         match doc {
             Ok(doc) => {
                 docs += 1;
-                let records = runner.run(&program, &doc);
+                let mut records = runner.run(&program, &doc);
+                if args.offsets == OffsetsArg::Chars {
+                    output::records_to_chars(&mut records, &doc.text);
+                }
                 if format == Format::Jsonl {
                     buf.clear();
                     output::write(format, &records, &mut buf);
@@ -262,6 +330,96 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         eprintln!(
             "error: {failed} of {} input documents could not be read (see above){rest}",
             failed + docs
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval(args: EvalArgs) -> std::io::Result<ExitCode> {
+    use crate::eval::{Evaluator, Options, gold::read_gold};
+    let mut pair = std::collections::BTreeMap::new();
+    for (kind, fields) in args.pair {
+        if pair.insert(kind.clone(), fields).is_some() {
+            eprintln!("error: --pair {kind}: given twice");
+            return Ok(ExitCode::from(2));
+        }
+    }
+    let program = match build(&args.rules) {
+        Ok(p) => p,
+        Err(d) => {
+            print_diagnostics(&d);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let (gold, bad) = match read_gold(&args.gold) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    for e in &bad {
+        eprintln!("error: {e}");
+    }
+    let options = Options {
+        types: args.types.clone(),
+        pair,
+        errors: args.errors,
+    };
+    let mut evaluator = Evaluator::new(&gold, &options);
+    {
+        let known: Vec<&str> = evaluator.types().collect();
+        let mut all: Vec<&str> = gold
+            .iter()
+            .flat_map(|g| g.records.iter().map(|r| r.kind.as_str()))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        let wanted = options.types.iter().chain(options.pair.keys());
+        for kind in wanted {
+            if !known.contains(&kind.as_str()) {
+                let hint = if all.contains(&kind.as_str()) {
+                    " (left out by --types)".to_string()
+                } else {
+                    crate::diag::did_you_mean(kind, all.iter().copied())
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default()
+                };
+                eprintln!(
+                    "warning: type `{kind}` is not scored: no gold record has it{hint}",
+                    hint = hint
+                );
+            }
+        }
+    }
+    let mut runner = Runner::new();
+    for g in &gold {
+        let records = runner.run(&program, &g.doc);
+        evaluator.add(g, records);
+    }
+    let evaluation = evaluator.finish();
+    let text = match args.format {
+        EvalFormat::Json => evaluation.to_json(args.errors),
+        EvalFormat::Table => {
+            let mut t = evaluation.to_table();
+            if args.errors {
+                t.push('\n');
+                t.push_str(&evaluation.errors_text());
+            }
+            t
+        }
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout());
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    if !bad.is_empty() {
+        eprintln!(
+            "error: {} line{} of {} could not be read (see above); the other {} documents were scored",
+            bad.len(),
+            if bad.len() == 1 { "" } else { "s" },
+            args.gold.display(),
+            gold.len()
         );
         return Ok(ExitCode::from(1));
     }

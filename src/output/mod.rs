@@ -103,7 +103,7 @@ pub fn snapshot_block(r: &Record, out: &mut String) {
 }
 
 /// Cuts a string to `max` chars, with `…` when cut; newlines shown as spaces.
-fn clip(s: &str, max: usize) -> String {
+pub(crate) fn clip(s: &str, max: usize) -> String {
     let flat: String = s
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
