@@ -312,3 +312,15 @@ fn help_teaches_by_example() {
         stdout(&out).contains("gleaner run --format jsonl --output records.jsonl tests/fixtures/")
     );
 }
+
+/// Output does not depend on the number of threads.
+#[test]
+fn same_output_for_any_number_of_jobs() {
+    let one = gleaner(&["run", "-j", "1", "-f", "jsonl", "tests/fixtures/"]);
+    let two = gleaner(&["run", "-j", "2", "-f", "jsonl", "tests/fixtures/"]);
+    let four = gleaner(&["run", "-j", "4", "-f", "jsonl", "tests/fixtures/"]);
+    assert!(one.status.success());
+    assert!(!one.stdout.is_empty());
+    assert_eq!(one.stdout, two.stdout);
+    assert_eq!(one.stdout, four.stdout);
+}

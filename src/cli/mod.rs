@@ -124,6 +124,9 @@ struct RunArgs {
     /// The JSON field that holds an article's text in .jsonl input.
     #[arg(long, default_value = "text", value_name = "NAME")]
     text_field: String,
+    /// Threads to run on (default: one per core). Output is the same for any number.
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
     /// Articles: .txt or .jsonl files, folders of them, or `-` for standard input.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
@@ -271,43 +274,38 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         }
     };
     let format = Format::from(args.format);
-    let mut sink = Sink::open(args.output.as_deref())?;
-    let mut runner = Runner::new();
-    let mut all: Vec<Record> = Vec::new();
-    let mut failed = 0usize;
-    let mut docs = 0usize;
-    let mut io_error: Option<std::io::Error> = None;
-    let mut buf = String::new();
+    let pool = thread_pool(args.jobs)?;
+    let mut out = RunOutput {
+        format,
+        chars: args.offsets == OffsetsArg::Chars,
+        sink: Sink::open(args.output.as_deref())?,
+        all: Vec::new(),
+        failed: 0,
+        docs: 0,
+        io_error: None,
+        buf: String::new(),
+    };
+    let mut batch = Batch::default();
     read_input(&args.inputs, &args.text_field, &mut |doc| {
-        if io_error.is_some() {
+        if out.io_error.is_some() {
             return;
         }
-        match doc {
-            Ok(doc) => {
-                docs += 1;
-                let mut records = runner.run(&program, &doc);
-                if args.offsets == OffsetsArg::Chars {
-                    output::records_to_chars(&mut records, &doc.text);
-                }
-                if format == Format::Jsonl {
-                    buf.clear();
-                    output::write(format, &records, &mut buf);
-                    if let Err(e) = sink.write(buf.as_bytes()) {
-                        io_error = Some(e);
-                    }
-                } else {
-                    all.extend(records);
-                }
-            }
-            Err(e) => {
-                failed += 1;
-                eprintln!("error: {e}");
-            }
+        if batch.push(doc) {
+            out.take(batch.run(&program, &pool, out.chars));
         }
     });
-    if let Some(e) = io_error {
+    out.take(batch.run(&program, &pool, out.chars));
+    if let Some(e) = out.io_error {
         return Err(e);
     }
+    let RunOutput {
+        mut sink,
+        all,
+        failed,
+        docs,
+        mut buf,
+        ..
+    } = out;
     if format != Format::Jsonl {
         buf.clear();
         if format == Format::Table && all.is_empty() {
@@ -334,6 +332,99 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A thread pool of `jobs` threads (default: one per core).
+fn thread_pool(jobs: Option<usize>) -> std::io::Result<rayon::ThreadPool> {
+    let n = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n.max(1))
+        .build()
+        .map_err(std::io::Error::other)
+}
+
+/// Documents read but not yet run: run together, in parallel, then written in input order.
+#[derive(Default)]
+struct Batch {
+    docs: Vec<Result<crate::text::Document, crate::text::DocError>>,
+    bytes: usize,
+}
+
+impl Batch {
+    const MAX_DOCS: usize = 256;
+    const MAX_BYTES: usize = 16 << 20;
+
+    /// Adds a document; true when the batch is full.
+    fn push(&mut self, doc: Result<crate::text::Document, crate::text::DocError>) -> bool {
+        self.bytes += doc.as_ref().map_or(0, |d| d.text.len());
+        self.docs.push(doc);
+        self.docs.len() >= Self::MAX_DOCS || self.bytes >= Self::MAX_BYTES
+    }
+
+    /// Runs every document of the batch and empties it; results in input order.
+    fn run(
+        &mut self,
+        program: &Program,
+        pool: &rayon::ThreadPool,
+        chars: bool,
+    ) -> Vec<Result<Vec<Record>, crate::text::DocError>> {
+        use rayon::prelude::*;
+        self.bytes = 0;
+        let docs = std::mem::take(&mut self.docs);
+        pool.install(|| {
+            docs.into_par_iter()
+                .map_init(Runner::new, |runner, doc| {
+                    doc.map(|doc| {
+                        let mut records = runner.run(program, &doc);
+                        if chars {
+                            output::records_to_chars(&mut records, &doc.text);
+                        }
+                        records
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
+/// Where `run` puts what it finds.
+struct RunOutput {
+    format: Format,
+    chars: bool,
+    sink: Sink,
+    all: Vec<Record>,
+    failed: usize,
+    docs: usize,
+    io_error: Option<std::io::Error>,
+    buf: String,
+}
+
+impl RunOutput {
+    fn take(&mut self, results: Vec<Result<Vec<Record>, crate::text::DocError>>) {
+        for result in results {
+            match result {
+                Ok(records) => {
+                    self.docs += 1;
+                    if self.format == Format::Jsonl {
+                        if self.io_error.is_some() {
+                            continue;
+                        }
+                        self.buf.clear();
+                        output::write(self.format, &records, &mut self.buf);
+                        if let Err(e) = self.sink.write(self.buf.as_bytes()) {
+                            self.io_error = Some(e);
+                        }
+                    } else {
+                        self.all.extend(records);
+                    }
+                }
+                Err(e) => {
+                    self.failed += 1;
+                    eprintln!("error: {e}");
+                }
+            }
+        }
+    }
 }
 
 fn eval(args: EvalArgs) -> std::io::Result<ExitCode> {
