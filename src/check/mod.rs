@@ -26,6 +26,7 @@ pub const FUNCTIONS: [&str; 5] = ["lower", "canon", "date", "duration", "resolve
 /// Checks a loaded rule set. Returns it resolved, or every problem found.
 pub fn check(loaded: Loaded) -> Result<RuleSet, Diagnostics> {
     let mut cx = Checker {
+        regex_cache: HashMap::new(),
         diags: loaded.diagnostics,
         records: Vec::new(),
         record_index: HashMap::new(),
@@ -80,6 +81,8 @@ enum Name {
 }
 
 struct Checker<'a> {
+    /// Compiled regexes by source and flags.
+    regex_cache: HashMap<(String, String), regex::Regex>,
     diags: Vec<Diagnostic>,
     records: Vec<RecordType>,
     record_index: HashMap<String, usize>,
@@ -853,15 +856,29 @@ impl<'a> Checker<'a> {
     }
 
     fn regex(&mut self, r: &mut Resolver, span: Span, source: &str, flags: &str) -> Hir {
-        let mut b = regex::RegexBuilder::new(&format!("^(?:{source})$"));
-        b.size_limit(REGEX_SIZE_LIMIT);
+        // A regex in a named pattern is met once per use: compile it once.
+        let key = (source.to_string(), flags.to_string());
+        if !r.report
+            && let Some(re) = self.regex_cache.get(&key)
+        {
+            return Hir::Token(TokenTest::Regex(re.clone()));
+        }
+        let hir = self.compile_regex(r, span, source, flags);
+        if let Hir::Token(TokenTest::Regex(re)) = &hir {
+            self.regex_cache.insert(key, re.clone());
+        }
+        hir
+    }
+
+    fn compile_regex(&mut self, r: &mut Resolver, span: Span, source: &str, flags: &str) -> Hir {
+        // Flags go inline, so that the regex's text says everything about it.
+        let mut inline = String::new();
         for f in flags.chars() {
             match f {
-                'i' => {
-                    b.case_insensitive(true);
-                }
-                'x' => {
-                    b.ignore_whitespace(true);
+                'i' | 'x' => {
+                    if !inline.contains(f) {
+                        inline.push(f);
+                    }
                 }
                 other => {
                     if r.report {
@@ -880,6 +897,8 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        let mut b = regex::RegexBuilder::new(&format!("^(?{inline}:{source})$"));
+        b.size_limit(REGEX_SIZE_LIMIT);
         match b.build() {
             Ok(re) => Hir::Token(TokenTest::Regex(re)),
             Err(e) => {

@@ -82,11 +82,13 @@ fn test(program: &Program, t: &Test, word: &dyn Fn(u32) -> String) -> String {
         Test::Word(w) => word(*w),
         Test::Regex(i) => {
             let full = program.regexes[*i as usize].as_str();
-            let inner = full
-                .strip_prefix("^(?:")
+            // Stored as ^(?flags:source)$.
+            let (flags, inner) = full
+                .strip_prefix("^(?")
                 .and_then(|s| s.strip_suffix(")$"))
-                .unwrap_or(full);
-            format!("/{inner}/")
+                .and_then(|s| s.split_once(':'))
+                .unwrap_or(("", full));
+            format!("/{inner}/{flags}")
         }
         Test::Lexicon(l) => format!("one-word {}", program.lexicon_names[*l as usize]),
         Test::Or(ts) => {

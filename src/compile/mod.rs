@@ -376,8 +376,15 @@ impl Compiler<'_> {
             TokenTest::Class(c) => Test::Class(*c),
             TokenTest::Word(w) => Test::Word(self.vocab.intern(w)),
             TokenTest::Regex(re) => {
-                self.regexes.push(re.clone());
-                Test::Regex(self.regexes.len() as u32 - 1)
+                // The same regex used in many places is kept once.
+                let i = match self.regexes.iter().position(|r| r.as_str() == re.as_str()) {
+                    Some(i) => i,
+                    None => {
+                        self.regexes.push(re.clone());
+                        self.regexes.len() - 1
+                    }
+                };
+                Test::Regex(i as u32)
             }
             TokenTest::Lexicon(i) => Test::Lexicon(*i as u32),
             TokenTest::Or(ts) => Test::Or(ts.iter().map(|t| self.test(t)).collect()),
