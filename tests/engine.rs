@@ -1117,3 +1117,37 @@ fn regression_nesting_ignores_regexes_and_arrows() {
     }
     assert!(gleaner::Program::from_source("t.rules", &rules).is_ok());
 }
+
+/// `resolve(x, Person)`: a surname takes the full name; a pronoun takes the last
+/// name in subject position before it, not merely the nearest name.
+#[test]
+fn resolve_surnames_and_pronouns_to_full_names() {
+    let rules = r#"
+        record Person(name)
+        record Said(who)
+        rule person { match <name:Cap Cap> emit Person { name } }
+        rule said { match <who:Cap | "he"> ("said" | "told") emit Said { who: resolve(who, Person) } }
+    "#;
+    let program = gleaner::Program::from_source("t.rules", rules).expect("builds");
+    let text =
+        "Ali Baqeri met Yevgeny Lukyanov. Later he said so. Baqeri told them. Nobody said that.";
+    let records = program.run(&gleaner::Document::new("d", text));
+    let said: Vec<(String, Option<String>)> = records
+        .iter()
+        .filter(|r| r.kind == "Said")
+        .map(|r| {
+            (
+                r.fields["who"].text.clone().unwrap(),
+                r.fields["who"].value.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        said,
+        vec![
+            ("he".to_string(), Some("Ali Baqeri".to_string())),
+            ("Baqeri".to_string(), Some("Ali Baqeri".to_string())),
+            ("Nobody".to_string(), None),
+        ]
+    );
+}

@@ -248,7 +248,8 @@ pub struct RecordContext<'a> {
     pub finals: &'a [Candidate],
 }
 
-/// Pronouns that `resolve` links to the last full name before them.
+/// Pronouns that `resolve` links to the last full name before them, preferring
+/// a name in subject position.
 const PRONOUNS: [&str; 6] = ["he", "she", "him", "her", "his", "hers"];
 
 impl RecordContext<'_> {
@@ -287,10 +288,22 @@ impl RecordContext<'_> {
             text[bs..be].to_string()
         };
         if key.len() == 1 && PRONOUNS.contains(&key[0].as_str()) {
-            return cands
-                .iter()
-                .rev()
-                .find(|c| c.end <= s)
+            // The last name in subject position (it starts its sentence, after
+            // nothing but punctuation) before the pronoun; else the last name.
+            let subject = |c: &&&Candidate| {
+                let mut i = c.start as usize;
+                while i > 0
+                    && !a.boundary[i]
+                    && a.tokens[i - 1].kind == crate::text::TokenKind::Punct
+                {
+                    i -= 1;
+                }
+                a.boundary[i]
+            };
+            let before = || cands.iter().rev().filter(|c| c.end <= s);
+            return before()
+                .find(subject)
+                .or_else(|| before().next())
                 .map(|c| span_text(c));
         }
         let fits = |c: &&&Candidate| {
