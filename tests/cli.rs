@@ -324,3 +324,19 @@ fn same_output_for_any_number_of_jobs() {
     assert_eq!(one.stdout, two.stdout);
     assert_eq!(one.stdout, four.stdout);
 }
+
+/// `--profile` prints what each rule cost, slowest first, and changes nothing else.
+#[test]
+fn profile_lists_rules_by_cost() {
+    let plain = gleaner(&["run", "-f", "jsonl", SEED]);
+    let profiled = gleaner(&["run", "--profile", "-f", "jsonl", SEED]);
+    assert!(profiled.status.success());
+    assert_eq!(plain.stdout, profiled.stdout);
+    let err = stderr(&profiled);
+    let mut lines = err.lines();
+    assert_eq!(
+        lines.next(),
+        Some("        ms   share    windows   matches  rule")
+    );
+    assert!(err.contains("news/roles.rules:role_appositive"), "{err}");
+}

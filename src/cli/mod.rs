@@ -127,6 +127,9 @@ struct RunArgs {
     /// Threads to run on (default: one per core). Output is the same for any number.
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
+    /// Print to stderr the time each rule took (the slowest first); runs on one thread.
+    #[arg(long)]
+    profile: bool,
     /// Articles: .txt or .jsonl files, folders of them, or `-` for standard input.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
@@ -274,7 +277,7 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         }
     };
     let format = Format::from(args.format);
-    let pool = thread_pool(args.jobs)?;
+    let pool = thread_pool(if args.profile { Some(1) } else { args.jobs })?;
     let mut out = RunOutput {
         format,
         chars: args.offsets == OffsetsArg::Chars,
@@ -285,7 +288,10 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         io_error: None,
         buf: String::new(),
     };
-    let mut batch = Batch::default();
+    let mut batch = Batch {
+        profile: args.profile.then(Vec::new),
+        ..Batch::default()
+    };
     read_input(&args.inputs, &args.text_field, &mut |doc| {
         if out.io_error.is_some() {
             return;
@@ -295,6 +301,9 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         }
     });
     out.take(batch.run(&program, &pool, out.chars));
+    if let Some(profile) = &batch.profile {
+        eprint!("{}", profile_table(&program, profile));
+    }
     if let Some(e) = out.io_error {
         return Err(e);
     }
@@ -334,6 +343,28 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The `--profile` table: rules by time spent, slowest first.
+fn profile_table(program: &Program, profile: &[crate::engine::RuleProfile]) -> String {
+    let mut rows: Vec<(usize, &crate::engine::RuleProfile)> = profile.iter().enumerate().collect();
+    rows.sort_by(|a, b| b.1.nanos.cmp(&a.1.nanos).then(a.0.cmp(&b.0)));
+    let total: u64 = profile.iter().map(|p| p.nanos).sum::<u64>().max(1);
+    let mut out = format!(
+        "{:>10}  {:>6}  {:>9}  {:>8}  rule\n",
+        "ms", "share", "windows", "matches"
+    );
+    for (i, p) in rows.iter().take(20) {
+        out.push_str(&format!(
+            "{:>10.1}  {:>5.1}%  {:>9}  {:>8}  {}\n",
+            p.nanos as f64 / 1e6,
+            100.0 * p.nanos as f64 / total as f64,
+            p.windows,
+            p.matches,
+            program.rules[*i].id
+        ));
+    }
+    out
+}
+
 /// A thread pool of `jobs` threads (default: one per core).
 fn thread_pool(jobs: Option<usize>) -> std::io::Result<rayon::ThreadPool> {
     let n = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -348,6 +379,8 @@ fn thread_pool(jobs: Option<usize>) -> std::io::Result<rayon::ThreadPool> {
 struct Batch {
     docs: Vec<Result<crate::text::Document, crate::text::DocError>>,
     bytes: usize,
+    /// With `--profile`: what each rule cost so far.
+    profile: Option<Vec<crate::engine::RuleProfile>>,
 }
 
 impl Batch {
@@ -371,6 +404,24 @@ impl Batch {
         use rayon::prelude::*;
         self.bytes = 0;
         let docs = std::mem::take(&mut self.docs);
+        if let Some(profile) = &mut self.profile {
+            let mut runner = Runner::new();
+            runner.profile = Some(std::mem::take(profile));
+            let results = docs
+                .into_iter()
+                .map(|doc| {
+                    doc.map(|doc| {
+                        let mut records = runner.run(program, &doc);
+                        if chars {
+                            output::records_to_chars(&mut records, &doc.text);
+                        }
+                        records
+                    })
+                })
+                .collect();
+            *profile = runner.profile.take().unwrap_or_default();
+            return results;
+        }
         pool.install(|| {
             docs.into_par_iter()
                 .map_init(Runner::new, |runner, doc| {

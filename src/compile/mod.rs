@@ -525,8 +525,7 @@ fn required(h: &Hir, vocab: &Vocab, lexicons: &[Trie]) -> Option<Req> {
             let best = words.iter().max_by_key(|w| w.len())?;
             Some(Req::Words(vec![word(best)]))
         }
-        Hir::Token(TokenTest::Word(w)) => Some(Req::Words(vec![word(w)])),
-        Hir::Token(TokenTest::Lexicon(i)) => Some(Req::Words(lexicons[*i].single_words())),
+        Hir::Token(t) => token_required(t, vocab, lexicons).map(Req::Words),
         Hir::Lexicon(i) => Some(Req::Words(lexicons[*i].first_words())),
         Hir::TypeRef(t) => Some(Req::Types(vec![*t])),
         Hir::Capture(_, inner) => required(inner, vocab, lexicons),
@@ -557,6 +556,30 @@ fn required(h: &Hir, vocab: &Vocab, lexicons: &[Trie]) -> Option<Req> {
                 }
                 _ => None,
             }
+        }
+        _ => None,
+    }
+}
+
+/// The words one of which a token must be to pass a test, if the test says.
+fn token_required(t: &TokenTest, vocab: &Vocab, lexicons: &[Trie]) -> Option<Vec<u32>> {
+    match t {
+        TokenTest::Word(w) => Some(vec![vocab.get(w)]),
+        TokenTest::Lexicon(i) => Some(lexicons[*i].single_words()),
+        // Every operand must pass: the most selective one that says is enough.
+        TokenTest::And(ts) => ts
+            .iter()
+            .filter_map(|t| token_required(t, vocab, lexicons))
+            .min_by_key(Vec::len),
+        // One operand must pass: all of them must say.
+        TokenTest::Or(ts) => {
+            let mut all = Vec::new();
+            for t in ts {
+                all.extend(token_required(t, vocab, lexicons)?);
+            }
+            all.sort_unstable();
+            all.dedup();
+            Some(all)
         }
         _ => None,
     }

@@ -46,6 +46,19 @@ pub struct Runner {
     norm: String,
     marks: Vec<u32>,
     stamp: u32,
+    /// When set, the time spent in each rule and the windows it ran on.
+    pub profile: Option<Vec<RuleProfile>>,
+}
+
+/// What one rule cost (see [`Runner::profile`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RuleProfile {
+    /// Time spent matching, in nanoseconds.
+    pub nanos: u64,
+    /// Windows the rule was run on (its prefilter passed).
+    pub windows: u64,
+    /// Matches it found, before overlaps were resolved.
+    pub matches: u64,
 }
 
 impl Runner {
@@ -146,6 +159,8 @@ impl Runner {
                             spans: &spans,
                         };
                         let out = &mut pending[rule.record];
+                        let before = out.len();
+                        let clock = self.profile.is_some().then(std::time::Instant::now);
                         self.vm
                             .find_all(program, rule, &view, w.start, w.end, &mut |slots| {
                                 out.push(Candidate {
@@ -155,6 +170,15 @@ impl Runner {
                                     slots: slots.to_vec(),
                                 });
                             });
+                        if let (Some(profile), Some(clock)) = (&mut self.profile, clock) {
+                            if profile.len() < program.rules.len() {
+                                profile.resize(program.rules.len(), RuleProfile::default());
+                            }
+                            let p = &mut profile[ri];
+                            p.nanos += clock.elapsed().as_nanos() as u64;
+                            p.windows += 1;
+                            p.matches += (out.len() - before) as u64;
+                        }
                     }
                 }
             }
