@@ -1096,10 +1096,18 @@ fn type_refs(h: &Hir, out: &mut Vec<usize>) {
 }
 
 /// The lexicons used inside capture `slot`.
+fn lexicons_in_test(t: &TokenTest, out: &mut Vec<usize>) {
+    match t {
+        TokenTest::Lexicon(i) => out.push(*i),
+        TokenTest::And(ts) | TokenTest::Or(ts) => ts.iter().for_each(|t| lexicons_in_test(t, out)),
+        _ => {}
+    }
+}
+
 fn lexicons_in_capture(h: &Hir, slot: usize, inside: bool, out: &mut Vec<usize>) {
     match h {
         Hir::Lexicon(i) if inside => out.push(*i),
-        Hir::Token(TokenTest::Lexicon(i)) if inside => out.push(*i),
+        Hir::Token(t) if inside => lexicons_in_test(t, out),
         Hir::Capture(s, inner) => lexicons_in_capture(inner, slot, inside || *s == slot, out),
         Hir::Seq(items) | Hir::Alt(items) => items
             .iter()

@@ -507,10 +507,21 @@ enum Req {
 }
 
 impl Req {
-    /// Lower is more selective.
-    fn cost(&self) -> usize {
+    /// Lower is more selective. Words found in nearly every sentence cost much more.
+    fn cost(&self, vocab: &Vocab) -> usize {
+        const COMMON: [&str; 30] = [
+            ",", ".", "the", "a", "an", "and", "of", "to", "in", "'s", "\"", "'", "-", "that",
+            "is", "for", "have", "has", "had", "will", "was", "were", "be", "are", "on", "at",
+            "by", "with", "as", "it",
+        ];
         match self {
-            Req::Words(w) => w.len(),
+            Req::Words(w) => {
+                w.len()
+                    + 1000
+                        * w.iter()
+                            .filter(|&&id| COMMON.iter().any(|c| vocab.get(c) == id))
+                            .count()
+            }
             // A record is rarer than most words, but costs a look-up.
             Req::Types(t) => t.len() * 2,
         }
@@ -533,7 +544,7 @@ fn required(h: &Hir, vocab: &Vocab, lexicons: &[Trie]) -> Option<Req> {
         Hir::Seq(items) => items
             .iter()
             .filter_map(|i| required(i, vocab, lexicons))
-            .min_by_key(Req::cost),
+            .min_by_key(|r| r.cost(vocab)),
         Hir::Alt(items) => {
             let mut words = Vec::new();
             let mut types = Vec::new();
