@@ -481,15 +481,15 @@ const DEV_GOLD: &str = "tests/gold/gum_dev.jsonl";
 ///
 /// (type, strict F1, relaxed F1)
 const MIN_SCORES: &[(&str, f64, f64)] = &[
-    ("Date", 0.0, 0.0),
-    ("PersonRole", 0.0, 0.0),
-    ("Quote", 0.0, 0.0),
+    ("Date", 0.87, 0.91),
+    ("PersonRole", 0.18, 0.67),
+    ("Quote", 0.27, 0.65),
 ];
 
 /// MIN_VALUE_SCORES: value F1 (TempEval-3) of value fields, observed minus 0.01.
 ///
 /// (type, field, value F1)
-const MIN_VALUE_SCORES: &[(&str, &str, f64)] = &[("Date", "value", 0.0)];
+const MIN_VALUE_SCORES: &[(&str, &str, f64)] = &[("Date", "value", 0.81)];
 
 #[test]
 fn bundled_rules_on_dev_gold() {
