@@ -121,9 +121,15 @@ impl Loader {
         let text = match self.fs.read(&path) {
             Ok(t) => t,
             Err(e) => {
+                // Named as the rules name it: relative to the rules root.
+                let shown = if from.is_some() {
+                    PathBuf::from(self.display_name(&path))
+                } else {
+                    path.clone()
+                };
                 self.out
                     .diagnostics
-                    .push(cannot_read(&path, &e, from, "rule file"));
+                    .push(cannot_read(&shown, &e, from, "rule file"));
                 return;
             }
         };
@@ -153,7 +159,7 @@ impl Loader {
                         Ok(t) => Some(self.out.sources.add(self.display_name(&lpath), t)),
                         Err(e) => {
                             self.out.diagnostics.push(cannot_read(
-                                &lpath,
+                                Path::new(&self.display_name(&lpath)),
                                 &e,
                                 Some(at),
                                 "lexicon file",
