@@ -284,10 +284,10 @@ paragraph 1
         0          0..3  Cap Word              Mr.
         1         4..10  Cap Word              Lavrov
         2        11..15  Lower Word            said
-        3        15..16  Punct                 .
+        3        15..16  Glued Punct           .
   sentence 2
         4        17..23  Cap Word              Russia
-        5        23..27  Lower Word            ’s  (matches as \"'s\")
+        5        23..27  Lower Word Glued      ’s  (matches as \"'s\")
         6        28..33  Num                   1,200
         7        34..38  Cap Upper Word        U.S.
         8        39..45  Lower Word            troops

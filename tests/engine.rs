@@ -1151,3 +1151,21 @@ fn resolve_surnames_and_pronouns_to_full_names() {
         ]
     );
 }
+
+/// `Glued`: a token with no white space before it. Straight quotes pair up as
+/// opening (not glued) and closing (glued), so a closing quote never opens one.
+#[test]
+fn class_glued_pairs_straight_quotes() {
+    let rules = r#"
+        record Q(x)
+        rule q { match ("\"" & !Glued) <x:_+?> ("\"" & Glued) emit Q { x } }
+    "#;
+    let program = gleaner::Program::from_source("t.rules", rules).expect("builds");
+    let text = r#"She said "yes" and then" nothing "no" here."#;
+    let got: Vec<String> = program
+        .run(&gleaner::Document::new("d", text))
+        .iter()
+        .map(|r| r.text.clone())
+        .collect();
+    assert_eq!(got, vec![r#""yes""#, r#""no""#]);
+}

@@ -618,7 +618,7 @@ pub fn test_token(test: &Test, token: &Token, word: u32, text: &str, program: &P
 
 /// True if a token belongs to a built-in class.
 pub fn class_matches(c: Class, token: &Token) -> bool {
-    use crate::text::tokenize::{CAP, LETTER, LOWER, UPPER};
+    use crate::text::tokenize::{CAP, GLUED, LETTER, LOWER, UPPER};
     match c {
         Class::Cap => token.flags & CAP != 0,
         Class::Upper => token.flags & UPPER != 0,
@@ -626,5 +626,6 @@ pub fn class_matches(c: Class, token: &Token) -> bool {
         Class::Num => token.kind == TokenKind::Number,
         Class::Punct => token.kind == TokenKind::Punct,
         Class::Word => token.flags & LETTER != 0,
+        Class::Glued => token.flags & GLUED != 0,
     }
 }

@@ -210,6 +210,8 @@ pub enum Class {
     Punct,
     /// Any token with a letter in it.
     Word,
+    /// A token with no white space before it (a closing quote, a comma).
+    Glued,
 }
 
 impl Class {
@@ -222,12 +224,13 @@ impl Class {
             "Num" => Class::Num,
             "Punct" => Class::Punct,
             "Word" => Class::Word,
+            "Glued" => Class::Glued,
             _ => return None,
         })
     }
 
     /// Every class name.
-    pub const NAMES: [&'static str; 6] = ["Cap", "Upper", "Lower", "Num", "Punct", "Word"];
+    pub const NAMES: [&'static str; 7] = ["Cap", "Upper", "Lower", "Num", "Punct", "Word", "Glued"];
 }
 
 /// A pattern as written, with spans.

@@ -73,6 +73,7 @@ pub fn debug_tokens(text: &str) -> String {
                     (tokenize::UPPER, "Upper"),
                     (tokenize::LOWER, "Lower"),
                     (tokenize::LETTER, "Word"),
+                    (tokenize::GLUED, "Glued"),
                 ] {
                     if t.flags & flag != 0 {
                         classes.push(name);

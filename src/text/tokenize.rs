@@ -60,6 +60,9 @@ pub const LINE_BEFORE: u8 = 16;
 /// between them) occurs in the whitespace before this token. Always comes
 /// with [`LINE_BEFORE`].
 pub const PARA_BEFORE: u8 = 32;
+/// Flag: the token follows the previous one with no white space between
+/// (`said,` — the comma; `"Go` — the word). Never set on the first token.
+pub const GLUED: u8 = 64;
 
 /// A token: a half-open byte span of the tokenized text, its kind and flags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -321,7 +324,7 @@ fn push_word(text: &str, start: usize, end: usize, kind: TokenKind, lf: u8, out:
     });
 }
 
-/// Appends the tokens of `text` to `out` (does not clear it).
+/// The scanner behind [`tokenize`], which adds the [`GLUED`] flags.
 ///
 /// Offsets are byte offsets into `text`, always on char boundaries. Flags
 /// [`LINE_BEFORE`]/[`PARA_BEFORE`] of the first appended token describe the
@@ -330,7 +333,7 @@ fn push_word(text: &str, start: usize, end: usize, kind: TokenKind, lf: u8, out:
 /// # Panics
 ///
 /// If `text` is 4 GiB or longer (offsets are `u32`).
-pub fn tokenize(text: &str, out: &mut Vec<Token>) {
+fn tokenize_raw(text: &str, out: &mut Vec<Token>) {
     assert!(
         u32::try_from(text.len()).is_ok(),
         "tokenize: text longer than u32::MAX bytes"
@@ -405,6 +408,23 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
             }
         }
         newlines = 0;
+    }
+}
+
+/// Appends the tokens of `text` to `out` (does not clear it). Byte offsets into
+/// `text`, always on char boundaries. Sets [`GLUED`] on tokens that directly
+/// follow the one before.
+///
+/// # Panics
+///
+/// If `text` is 4 GiB or longer (offsets are `u32`).
+pub fn tokenize(text: &str, out: &mut Vec<Token>) {
+    let first = out.len();
+    tokenize_raw(text, out);
+    for i in first + 1..out.len() {
+        if out[i].start == out[i - 1].end {
+            out[i].flags |= GLUED;
+        }
     }
 }
 
@@ -795,7 +815,7 @@ mod tests {
         assert_eq!(flags_of("Élysée"), vec![CAP | LETTER]);
         assert_eq!(flags_of("ÉLYSÉE"), vec![CAP | UPPER | LETTER]);
         assert_eq!(flags_of("élysée"), vec![LOWER | LETTER]);
-        assert_eq!(flags_of("Iran’s"), vec![CAP | LETTER, LOWER | LETTER]);
+        assert_eq!(flags_of("Iran’s"), vec![CAP | LETTER, LOWER | LETTER | GLUED]);
         assert_eq!(flags_of("“"), vec![0]);
         // Caseless letters: both UPPER and LOWER.
         assert_eq!(flags_of("طهران"), vec![UPPER | LOWER | LETTER]);
