@@ -346,22 +346,14 @@ impl<'a> Checker<'a> {
         let record = match self.record_index.get(&r.emit.record.name) {
             Some(&i) => Some(i),
             None => {
-                let help = match did_you_mean(
+                let fallback = format!("declare it: `record {}(field, …)`", r.emit.record.name);
+                let d = self.unknown_record(
                     &r.emit.record.name,
-                    self.records.iter().map(|r| r.name.as_str()),
-                ) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("declare it: `record {}(field, …)`", r.emit.record.name),
-                };
-                self.err(
-                    Diagnostic::error(
-                        "gleaner::unknown-record",
-                        format!("no record type `{}` is declared", r.emit.record.name),
-                        at(file, r.emit.record.span),
-                        "unknown record type",
-                    )
-                    .with_help(help),
+                    at(file, r.emit.record.span),
+                    "",
+                    fallback,
                 );
+                self.err(d);
                 None
             }
         };
@@ -373,24 +365,8 @@ impl<'a> Checker<'a> {
                 match rec.fields.iter().position(|x| *x == f.name.name) {
                     Some(i) => Some(i),
                     None => {
-                        let help =
-                            match did_you_mean(&f.name.name, rec.fields.iter().map(String::as_str))
-                            {
-                                Some(s) => format!("did you mean `{s}`?"),
-                                None => format!(
-                                    "`{}` has the fields: {}",
-                                    rec.name,
-                                    rec.fields.join(", ")
-                                ),
-                            };
-                        let d = Diagnostic::error(
-                            "gleaner::unknown-field",
-                            format!("record `{}` has no field `{}`", rec.name, f.name.name),
-                            at(file, f.name.span),
-                            "not a field of this record",
-                        )
-                        .with_related(rec.loc, "declared here")
-                        .with_help(help);
+                        let d = unknown_field(rec, &f.name, file)
+                            .with_related(rec.loc, "declared here");
                         self.err(d);
                         None
                     }
@@ -433,23 +409,7 @@ impl<'a> Checker<'a> {
                     if let Some(ri) = record
                         && !self.records[ri].fields.contains(&name.name)
                     {
-                        let rec = &self.records[ri];
-                        let help =
-                            match did_you_mean(&name.name, rec.fields.iter().map(String::as_str)) {
-                                Some(s) => format!("did you mean `{s}`?"),
-                                None => format!(
-                                    "`{}` has the fields: {}",
-                                    rec.name,
-                                    rec.fields.join(", ")
-                                ),
-                            };
-                        let d = Diagnostic::error(
-                            "gleaner::unknown-field",
-                            format!("record `{}` has no field `{}`", rec.name, name.name),
-                            at(file, name.span),
-                            "not a field of this record",
-                        )
-                        .with_help(help);
+                        let d = unknown_field(&self.records[ri], name, file);
                         self.err(d);
                     }
                     expect.push((name.name.clone(), value.value.clone()));
@@ -479,6 +439,22 @@ impl<'a> Checker<'a> {
                 .collect(),
             stratum: 0,
         })
+    }
+
+    /// `no record type T is declared`, suggesting a close name (written with
+    /// `prefix`, e.g. `@`) or else saying `fallback`.
+    fn unknown_record(&self, name: &str, loc: Loc, prefix: &str, fallback: String) -> Diagnostic {
+        let help = match did_you_mean(name, self.records.iter().map(|r| r.name.as_str())) {
+            Some(s) => format!("did you mean `{prefix}{s}`?"),
+            None => fallback,
+        };
+        Diagnostic::error(
+            "gleaner::unknown-record",
+            format!("no record type `{name}` is declared"),
+            loc,
+            "unknown record type",
+        )
+        .with_help(help)
     }
 
     fn capture_slot(
@@ -560,19 +536,9 @@ impl<'a> Checker<'a> {
                     "resolve" => {
                         let ty = &args[1];
                         let Some(&t) = self.record_index.get(&ty.name) else {
-                            let help = match did_you_mean(&ty.name, self.records.iter().map(|r| r.name.as_str())) {
-                                Some(s) => format!("did you mean `{s}`?"),
-                                None => "the second argument names the record type whose records hold the full names, e.g. `resolve(speaker, Person)`".into(),
-                            };
-                            self.err(
-                                Diagnostic::error(
-                                    "gleaner::unknown-record",
-                                    format!("no record type `{}` is declared", ty.name),
-                                    at(file, ty.span),
-                                    "unknown record type",
-                                )
-                                .with_help(help),
-                            );
+                            let fallback = "the second argument names the record type whose records hold the full names, e.g. `resolve(speaker, Person)`".into();
+                            let d = self.unknown_record(&ty.name, at(file, ty.span), "", fallback);
+                            self.err(d);
                             return None;
                         };
                         slot.map(|s| FieldExpr::Resolve(s, t))
@@ -761,19 +727,9 @@ impl<'a> Checker<'a> {
                 Some(&i) => Hir::TypeRef(i),
                 None => {
                     if r.report {
-                        let help = match did_you_mean(&name.name, self.records.iter().map(|r| r.name.as_str())) {
-                            Some(s) => format!("did you mean `@{s}`?"),
-                            None => "`@T` matches a record an earlier rule emitted; declare `record T(…)` and a rule that emits it".to_string(),
-                        };
-                        self.err(
-                            Diagnostic::error(
-                                "gleaner::unknown-record",
-                                format!("no record type `{}` is declared", name.name),
-                                at(file, p.span),
-                                "unknown record type",
-                            )
-                            .with_help(help),
-                        );
+                        let fallback = "`@T` matches a record an earlier rule emitted; declare `record T(…)` and a rule that emits it".to_string();
+                        let d = self.unknown_record(&name.name, at(file, p.span), "@", fallback);
+                        self.err(d);
                     }
                     Hir::Token(TokenTest::Any)
                 }
@@ -1075,6 +1031,21 @@ impl Resolver {
             too_large: false,
         }
     }
+}
+
+/// `record R has no field f`, with a close name or the list of fields.
+fn unknown_field(rec: &RecordType, name: &ast::Ident, file: FileId) -> Diagnostic {
+    let help = match did_you_mean(&name.name, rec.fields.iter().map(String::as_str)) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!("`{}` has the fields: {}", rec.name, rec.fields.join(", ")),
+    };
+    Diagnostic::error(
+        "gleaner::unknown-field",
+        format!("record `{}` has no field `{}`", rec.name, name.name),
+        at(file, name.span),
+        "not a field of this record",
+    )
+    .with_help(help)
 }
 
 fn has_capture(h: &Hir) -> bool {
