@@ -815,7 +815,10 @@ mod tests {
         assert_eq!(flags_of("Élysée"), vec![CAP | LETTER]);
         assert_eq!(flags_of("ÉLYSÉE"), vec![CAP | UPPER | LETTER]);
         assert_eq!(flags_of("élysée"), vec![LOWER | LETTER]);
-        assert_eq!(flags_of("Iran’s"), vec![CAP | LETTER, LOWER | LETTER | GLUED]);
+        assert_eq!(
+            flags_of("Iran’s"),
+            vec![CAP | LETTER, LOWER | LETTER | GLUED]
+        );
         assert_eq!(flags_of("“"), vec![0]);
         // Caseless letters: both UPPER and LOWER.
         assert_eq!(flags_of("طهران"), vec![UPPER | LOWER | LETTER]);
