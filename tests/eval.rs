@@ -6,24 +6,10 @@ use gleaner::eval::{Options, evaluate};
 use gleaner::output::CharOffsets;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn gleaner(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gleaner"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("gleaner runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
+use common::{gleaner, stderr, stdout};
+use std::process::Output;
 
 const RULES: &str = r#"
 record Date(value)
