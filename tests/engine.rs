@@ -1169,3 +1169,34 @@ fn class_glued_pairs_straight_quotes() {
         .collect();
     assert_eq!(got, vec![r#""yes""#, r#""no""#]);
 }
+
+/// `emit T at x`: the record spans capture `x`, while the rest of the match
+/// (here the speaker) still fills fields; `@T` and overlaps use that span.
+#[test]
+fn emit_at_sets_the_record_span_from_a_capture() {
+    let rules = r#"
+        record Quote(speaker)
+        record Echo(x)
+        rule quote { match <q:"“" (!"”")+ "”"> <who:Cap> "said" emit Quote at q { speaker: who } }
+        rule echo { match <x:@Quote> <w:Cap> emit Echo at x { x } }
+    "#;
+    let program = gleaner::Program::from_source("t.rules", rules).expect("builds");
+    let text = "“We agree,” Ali said. “No,” Bob said.";
+    let records = program.run(&gleaner::Document::new("d", text));
+    let got: Vec<(String, String, String)> = records
+        .iter()
+        .map(|r| {
+            let f = r.fields.values().next().unwrap();
+            (r.kind.clone(), r.text.clone(), f.text.clone().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("Echo".into(), "“We agree,”".into(), "“We agree,”".into()),
+            ("Quote".into(), "“We agree,”".into(), "Ali".into()),
+            ("Echo".into(), "“No,”".into(), "“No,”".into()),
+            ("Quote".into(), "“No,”".into(), "Bob".into()),
+        ]
+    );
+}

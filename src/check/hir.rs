@@ -57,6 +57,8 @@ pub struct Rule {
     pub pattern: Hir,
     /// The capture names; a capture's index is its slot.
     pub captures: Vec<String>,
+    /// `emit T at x`: the capture whose span is the record's span.
+    pub span_capture: Option<usize>,
     /// The record type it emits (index into [`RuleSet::records`]).
     pub record: usize,
     /// The fields it fills: index into the record's fields, and the value.

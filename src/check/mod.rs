@@ -357,6 +357,11 @@ impl<'a> Checker<'a> {
                 None
             }
         };
+        let span_capture = r
+            .emit
+            .at
+            .as_ref()
+            .and_then(|x| self.capture_slot(file, x, &captures));
         let mut fields = Vec::new();
         let mut done: Vec<&str> = Vec::new();
         for f in &r.emit.fields {
@@ -429,6 +434,7 @@ impl<'a> Checker<'a> {
             scope: r.scope,
             pattern,
             captures,
+            span_capture,
             record: record?,
             fields,
             examples,

@@ -127,6 +127,8 @@ pub struct Rule {
     pub insts: Vec<Inst>,
     /// Capture names; capture `k` uses slots `2 + 2k` and `3 + 2k`.
     pub captures: Vec<String>,
+    /// `emit T at x`: the capture that gives the record its span.
+    pub span_capture: Option<usize>,
     /// The record type it emits.
     pub record: usize,
     /// Fields it fills.
@@ -241,6 +243,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             scope: r.scope,
             insts,
             captures: r.captures,
+            span_capture: r.span_capture,
             record: r.record,
             fields: r.fields,
             stratum: r.stratum,

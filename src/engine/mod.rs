@@ -163,10 +163,21 @@ impl Runner {
                         let clock = self.profile.is_some().then(std::time::Instant::now);
                         self.vm
                             .find_all(program, rule, &view, w.start, w.end, &mut |slots| {
+                                // `emit T at x`: the record spans capture x, when it took part.
+                                let (start, end) = match rule.span_capture {
+                                    Some(k)
+                                        if slots[3 + 2 * k] != NONE
+                                            && slots[2 + 2 * k] != NONE
+                                            && slots[3 + 2 * k] > slots[2 + 2 * k] =>
+                                    {
+                                        (slots[2 + 2 * k], slots[3 + 2 * k])
+                                    }
+                                    _ => (slots[0], slots[1]),
+                                };
                                 out.push(Candidate {
                                     rule: ri,
-                                    start: slots[0],
-                                    end: slots[1],
+                                    start,
+                                    end,
                                     slots: slots.to_vec(),
                                 });
                             });

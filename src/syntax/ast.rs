@@ -135,6 +135,8 @@ pub struct Rule {
 pub struct Emit {
     /// The record type.
     pub record: Ident,
+    /// `at capture`: the record's span is this capture's, not the whole match's.
+    pub at: Option<Ident>,
     /// The fields, in the order written.
     pub fields: Vec<EmitField>,
     /// The whole clause.

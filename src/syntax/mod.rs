@@ -363,6 +363,7 @@ fn human_name(rule: Rule) -> Option<&'static str> {
         Rule::scope => "`sentence`, `paragraph` or `document`",
         Rule::match_cl => "`match`",
         Rule::emit_cl => "`emit`",
+        Rule::emit_at | Rule::at_kw => "`at` and a capture",
         Rule::emit_field => "a field",
         Rule::expr => "a capture, a string or a function call",
         Rule::call => "a function call",
@@ -595,7 +596,12 @@ impl Builder<'_> {
         let mut inner = pair.into_inner();
         let record = self.ident(inner.next()?);
         let mut fields = Vec::new();
+        let mut at = None;
         for f in inner {
+            if f.as_rule() == Rule::emit_at {
+                at = Some(self.ident(f.into_inner().find(|p| p.as_rule() == Rule::ident)?));
+                continue;
+            }
             let mut fi = f.into_inner();
             let name = self.ident(fi.next()?);
             let value = match fi.next() {
@@ -618,6 +624,7 @@ impl Builder<'_> {
         }
         Some(Emit {
             record,
+            at,
             fields,
             span,
         })
