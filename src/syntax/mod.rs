@@ -148,37 +148,52 @@ fn next_item_start(text: &str, pos: usize) -> Option<usize> {
     }
 }
 
-/// The last `(` or `<` opened between `from` and `to` and not closed by then, outside strings,
-/// regexes and comments.
+/// The grouping brackets of a rule text, `(` `)` `<` `>`, with their byte
+/// offsets, leaving out those inside comments, strings and regexes and the `>`
+/// of `->` and `=>`.
+fn brackets(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut chars = text.char_indices();
+    let mut prev = ' ';
+    std::iter::from_fn(move || {
+        while let Some((i, c)) = chars.next() {
+            let before = std::mem::replace(&mut prev, c);
+            match c {
+                '#' => {
+                    for (_, d) in chars.by_ref() {
+                        if d == '\n' {
+                            break;
+                        }
+                    }
+                }
+                '"' | '/' => {
+                    let mut escaped = false;
+                    for (_, d) in chars.by_ref() {
+                        if escaped {
+                            escaped = false;
+                        } else if d == '\\' {
+                            escaped = true;
+                        } else if d == c || d == '\n' {
+                            break;
+                        }
+                    }
+                }
+                '>' if matches!(before, '-' | '=') => {}
+                '(' | '<' | ')' | '>' => return Some((i, c)),
+                _ => {}
+            }
+        }
+        None
+    })
+}
+
+/// The last `(` or `<` opened between `from` and `to` and not closed by then.
 fn unclosed_bracket(text: &str, from: usize, to: usize) -> Option<usize> {
     let mut stack = Vec::new();
-    let mut chars = text.get(from..to)?.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '#' => {
-                for (_, c) in chars.by_ref() {
-                    if c == '\n' {
-                        break;
-                    }
-                }
-            }
-            '"' | '/' => {
-                let mut escaped = false;
-                for (_, d) in chars.by_ref() {
-                    if escaped {
-                        escaped = false;
-                    } else if d == '\\' {
-                        escaped = true;
-                    } else if d == c || d == '\n' {
-                        break;
-                    }
-                }
-            }
-            '(' | '<' => stack.push(from + i),
-            ')' | '>' => {
-                stack.pop();
-            }
-            _ => {}
+    for (i, c) in brackets(text.get(from..to)?) {
+        if matches!(c, '(' | '<') {
+            stack.push(from + i);
+        } else {
+            stack.pop();
         }
     }
     stack.pop()
@@ -187,61 +202,25 @@ fn unclosed_bracket(text: &str, from: usize, to: usize) -> Option<usize> {
 /// Refuses patterns nested deeper than [`MAX_NESTING`] before pest recurses into them.
 fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut in_comment = false;
-    let mut escaped = false;
-    let mut in_regex = false;
-    let mut prev = ' ';
-    for (i, c) in text.char_indices() {
-        let prev = std::mem::replace(&mut prev, c);
-        if in_comment {
-            in_comment = c != '\n';
+    for (i, c) in brackets(text) {
+        if matches!(c, ')' | '>') {
+            depth = depth.saturating_sub(1);
             continue;
         }
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' || c == '\n' {
-                in_string = false;
-            }
-            continue;
-        }
-        if in_regex {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '/' || c == '\n' {
-                in_regex = false;
-            }
-            continue;
-        }
-        match c {
-            '#' => in_comment = true,
-            '"' => in_string = true,
-            '/' => in_regex = true,
-            '>' if matches!(prev, '-' | '=') => {}
-            '(' | '<' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(
-                        Diagnostic::error(
-                            "gleaner::nesting-limit",
-                            format!("patterns nest more than {MAX_NESTING} levels deep"),
-                            Loc {
-                                file,
-                                span: Span::new(i, i + 1),
-                            },
-                            "this bracket is too deep",
-                        )
-                        .with_help("split the pattern into named patterns (`pattern Name = …`)"),
-                    );
-                }
-            }
-            ')' | '>' => depth = depth.saturating_sub(1),
-            _ => {}
+        depth += 1;
+        if depth > MAX_NESTING {
+            return Some(
+                Diagnostic::error(
+                    "gleaner::nesting-limit",
+                    format!("patterns nest more than {MAX_NESTING} levels deep"),
+                    Loc {
+                        file,
+                        span: Span::new(i, i + 1),
+                    },
+                    "this bracket is too deep",
+                )
+                .with_help("split the pattern into named patterns (`pattern Name = …`)"),
+            );
         }
     }
     None
