@@ -1,5 +1,8 @@
 //! The `gleaner` command line. `main.rs` only calls [`main`].
 
+mod diff;
+mod test;
+
 use crate::diag::Diagnostics;
 use crate::engine::{Record, Runner};
 use crate::output::{self, Format};
@@ -93,6 +96,15 @@ enum Command {
     /// Score rules against gold annotations: precision, recall and F1 per record type.
     #[command(after_help = EVAL_EXAMPLES)]
     Eval(EvalArgs),
+    /// Compare two rule sets over articles: which records a rule change adds, removes, changes.
+    #[command(after_help = diff::DIFF_EXAMPLES)]
+    Diff(diff::DiffArgs),
+    /// Test a rule project: every rule's examples, every article against its snapshot.
+    #[command(after_help = test::TEST_EXAMPLES)]
+    Test(test::TestArgs),
+    /// Make a new rule project (rules, an article, its snapshot) to start from.
+    #[command(after_help = test::INIT_EXAMPLES)]
+    Init(test::InitArgs),
     /// Show what gleaner sees: tokens and sentences, parsed rules, compiled rules.
     #[command(after_help = DEBUG_EXAMPLES)]
     Debug {
@@ -235,6 +247,9 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
         Command::Eval(args) => eval(args),
+        Command::Diff(args) => diff::diff(args),
+        Command::Test(args) => test::test(args),
+        Command::Init(args) => test::init_cmd(args),
         Command::Debug { what } => debug(what),
     };
     match result {

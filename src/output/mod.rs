@@ -1,5 +1,7 @@
 //! Records out: JSON, JSON Lines, an aligned table, and the snapshot text format.
 
+pub mod snapshot;
+
 use crate::engine::Record;
 use std::fmt::Write as _;
 

@@ -92,7 +92,7 @@ pub fn parse_json_line(
 }
 
 /// Every input file under `path` (itself if a file; `.txt` and `.jsonl` files of a folder, sorted).
-fn input_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), DocError> {
+pub fn input_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), DocError> {
     if path.is_dir() {
         let entries = std::fs::read_dir(path).map_err(|source| DocError::Io {
             path: path.to_path_buf(),

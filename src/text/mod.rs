@@ -4,7 +4,7 @@ pub mod document;
 pub mod segment;
 pub mod tokenize;
 
-pub use document::{DocError, Document, read_input};
+pub use document::{DocError, Document, input_files, read_input};
 pub use segment::{Segments, segment};
 pub use tokenize::{Token, TokenKind, normalize, tokenize};
 
