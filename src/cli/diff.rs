@@ -51,6 +51,9 @@ pub(super) struct DiffArgs {
     /// Threads to run on (default: one per core). Output is the same for any number.
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
+    /// No progress bar (there is one on stderr only when it is a terminal).
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -137,9 +140,11 @@ pub(super) fn diff(args: DiffArgs) -> std::io::Result<ExitCode> {
             && std::io::stdout().is_terminal()
             && std::env::var_os("NO_COLOR").is_none(),
     };
+    let progress = super::progress::Progress::new(&args.inputs, args.quiet);
     let run_batch = |batch: &mut Vec<Document>, report: &mut Report| {
         use rayon::prelude::*;
         let docs = std::mem::take(batch);
+        let batch_bytes: usize = docs.iter().map(|d| d.text.len()).sum();
         let results: Vec<(Document, Vec<crate::Record>, Vec<crate::Record>)> = pool.install(|| {
             docs.into_par_iter()
                 .map_init(
@@ -197,6 +202,7 @@ pub(super) fn diff(args: DiffArgs) -> std::io::Result<ExitCode> {
                 }
             }
         }
+        progress.advance(report.documents, batch_bytes);
     };
     read_input(&args.inputs, &args.text_field, &mut |doc: Result<
         Document,
@@ -209,6 +215,7 @@ pub(super) fn diff(args: DiffArgs) -> std::io::Result<ExitCode> {
                 if batch.len() >= 256 || bytes >= 16 << 20 {
                     bytes = 0;
                     run_batch(&mut batch, &mut report);
+                    progress.finish();
                 }
             }
             Err(e) => {
@@ -218,6 +225,7 @@ pub(super) fn diff(args: DiffArgs) -> std::io::Result<ExitCode> {
         }
     });
     run_batch(&mut batch, &mut report);
+    progress.finish();
 
     let describe = |paths: &[PathBuf], given: &[String]| {
         if let [one] = given

@@ -1,6 +1,8 @@
 //! The `gleaner` command line. `main.rs` only calls [`main`].
 
 mod diff;
+mod progress;
+mod shell;
 mod test;
 
 use crate::diag::Diagnostics;
@@ -105,6 +107,12 @@ enum Command {
     /// Make a new rule project (rules, an article, its snapshot) to start from.
     #[command(after_help = test::INIT_EXAMPLES)]
     Init(test::InitArgs),
+    /// Print a shell completion script (bash, elvish, fish, powershell, zsh).
+    #[command(after_help = shell::COMPLETIONS_EXAMPLES)]
+    Completions(shell::CompletionsArgs),
+    /// Print the manual page (roff), or write a page per command into a folder.
+    #[command(after_help = shell::MAN_EXAMPLES)]
+    Man(shell::ManArgs),
     /// Show what gleaner sees: tokens and sentences, parsed rules, compiled rules.
     #[command(after_help = DEBUG_EXAMPLES)]
     Debug {
@@ -139,6 +147,9 @@ struct RunArgs {
     /// Threads to run on (default: one per core). Output is the same for any number.
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
+    /// No progress bar (there is one on stderr only when it is a terminal).
+    #[arg(long, short = 'q')]
+    quiet: bool,
     /// Print to stderr the time each rule took (the slowest first); runs on one thread.
     #[arg(long)]
     profile: bool,
@@ -250,6 +261,8 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::diff(args),
         Command::Test(args) => test::test(args),
         Command::Init(args) => test::init_cmd(args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
         Command::Debug { what } => debug(what),
     };
     match result {
@@ -307,15 +320,24 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         profile: args.profile.then(Vec::new),
         ..Batch::default()
     };
+    let progress = progress::Progress::new(&args.inputs, args.quiet);
+    let mut done = 0;
+    let mut run_batch = |batch: &mut Batch, out: &mut RunOutput| {
+        let (docs, bytes) = (batch.docs.len(), batch.bytes);
+        out.take(batch.run(&program, &pool, out.chars));
+        done += docs;
+        progress.advance(done, bytes);
+    };
     read_input(&args.inputs, &args.text_field, &mut |doc| {
         if out.io_error.is_some() {
             return;
         }
         if batch.push(doc) {
-            out.take(batch.run(&program, &pool, out.chars));
+            run_batch(&mut batch, &mut out);
         }
     });
-    out.take(batch.run(&program, &pool, out.chars));
+    run_batch(&mut batch, &mut out);
+    progress.finish();
     if let Some(profile) = &batch.profile {
         eprint!("{}", profile_table(&program, profile));
     }
