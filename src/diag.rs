@@ -137,6 +137,76 @@ pub fn render(sources: &Sources, diags: &[Diagnostic], color: bool) -> String {
     out
 }
 
+/// A source file as miette reads it: shared, not copied, and with very long
+/// lines (a minified or generated rule file) cut to a window around the span.
+#[derive(Debug)]
+struct Excerpt {
+    name: String,
+    text: std::sync::Arc<str>,
+}
+
+/// How many bytes of a long line to show on each side of a span.
+const WINDOW: usize = 120;
+
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let text: &'a str = &self.text;
+        let contents = text.read_span(span, before, after)?;
+        let (data, at) = (contents.data(), contents.span().offset());
+        let named = |data: &'a [u8], offset: usize, line: usize, column: usize, lines: usize| {
+            Box::new(miette::MietteSpanContents::new_named(
+                self.name.clone(),
+                data,
+                (offset, data.len()).into(),
+                line,
+                column,
+                lines,
+            )) as Box<dyn miette::SpanContents<'a> + 'a>
+        };
+        let longest = data
+            .split(|b| *b == b'\n')
+            .map(<[u8]>::len)
+            .max()
+            .unwrap_or(0);
+        if longest <= 2 * WINDOW + 80 || span.len() > 2 * WINDOW {
+            return Ok(named(
+                data,
+                at,
+                contents.line(),
+                contents.column(),
+                contents.line_count(),
+            ));
+        }
+        // One window of the span's own line: from up to WINDOW bytes before the
+        // span to up to WINDOW after, on character boundaries.
+        let line_start = text[..span.offset()].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[span.offset()..]
+            .find('\n')
+            .map_or(text.len(), |i| span.offset() + i);
+        let mut from = span.offset().saturating_sub(WINDOW).max(line_start);
+        while !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = (span.offset() + span.len() + WINDOW).min(line_end);
+        while !text.is_char_boundary(to) {
+            to += 1;
+        }
+        let line = text[..line_start].matches('\n').count();
+        Ok(named(
+            &text.as_bytes()[from..to],
+            from,
+            line,
+            from - line_start,
+            1,
+        ))
+    }
+}
+
 /// The bridge to miette for one diagnostic.
 #[derive(Debug)]
 struct Report {
@@ -144,7 +214,7 @@ struct Report {
     code: &'static str,
     severity: Severity,
     help: Option<String>,
-    source: Option<miette::NamedSource<String>>,
+    source: Option<Excerpt>,
     labels: Vec<miette::LabeledSpan>,
     related: Vec<Report>,
 }
@@ -172,7 +242,10 @@ impl Report {
                         code: d.code,
                         severity: Severity::Warning,
                         help: None,
-                        source: Some(miette::NamedSource::new(&f.name, f.text.to_string())),
+                        source: Some(Excerpt {
+                            name: f.name.clone(),
+                            text: f.text.clone(),
+                        }),
                         labels: vec![miette::LabeledSpan::new_with_span(
                             Some(label.clone()),
                             other.span.range(),
@@ -181,7 +254,10 @@ impl Report {
                     });
                 }
             }
-            miette::NamedSource::new(&file.name, file.text.to_string())
+            Excerpt {
+                name: file.name.clone(),
+                text: file.text.clone(),
+            }
         });
         Report {
             message: d.message.clone(),

@@ -68,6 +68,15 @@ impl Program {
         Program::build(load::load_paths(paths))
     }
 
+    /// Builds a program from rule files or folders on disk, with loading options
+    /// (such as letting imports reach outside the rules folder).
+    pub fn from_paths_with(
+        paths: &[std::path::PathBuf],
+        options: load::Options,
+    ) -> Result<Program, Diagnostics> {
+        Program::build(load::load_paths_with(paths, options))
+    }
+
     /// Builds a program from the rule library bundled in the binary.
     pub fn bundled() -> Result<Program, Diagnostics> {
         Program::build(load::load_bundled())

@@ -99,14 +99,66 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// How rule files are read from disk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Let `import` and `lexicon … from` read files outside the rules root (the
+    /// folder given, or the folder of the file given). Off by default: a rule
+    /// file cannot make gleaner read anything else on the machine.
+    pub allow_outside_root: bool,
+}
+
 struct Loader {
     fs: Fs,
     root: PathBuf,
     seen: HashMap<PathBuf, FileId>,
     out: Loaded,
+    options: Options,
 }
 
 impl Loader {
+    /// Whether a file that `import` or `lexicon … from` names may be read: it
+    /// must be under the rules root (after following links), unless allowed.
+    /// If not, says so at `at`.
+    fn allowed(&mut self, path: &Path, at: Loc, what: &str) -> bool {
+        if self.options.allow_outside_root || matches!(self.fs, Fs::Bundled) {
+            return true;
+        }
+        let root = if self.root.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            &self.root
+        };
+        let real = |p: &Path| {
+            std::fs::canonicalize(p).unwrap_or_else(|_| {
+                std::env::current_dir()
+                    .map(|d| normalize(&d.join(p)))
+                    .unwrap_or_else(|_| p.to_path_buf())
+            })
+        };
+        let (real_root, real_path) = (real(root), real(path));
+        if real_path.starts_with(&real_root) {
+            return true;
+        }
+        self.out.diagnostics.push(
+            Diagnostic::error(
+                "gleaner::outside-root",
+                format!(
+                    "the {what} `{}` is outside the rules folder `{}`",
+                    path.display(),
+                    root.display()
+                ),
+                at,
+                "outside the rules folder",
+            )
+            .with_help(
+                "rule files may only read files under the folder given to gleaner; \
+                 move the file there, or pass --allow-outside-root if you trust these rules",
+            ),
+        );
+        false
+    }
+
     fn display_name(&self, path: &Path) -> String {
         let rel = path.strip_prefix(&self.root).unwrap_or(path);
         rel.to_string_lossy().replace('\\', "/")
@@ -148,13 +200,22 @@ impl Loader {
         let mut imports = Vec::new();
         for item in &file.items {
             match item {
-                ast::Item::Import(s) => imports.push((dir.join(&s.value), loc(id, s.span))),
+                ast::Item::Import(s) => {
+                    let (p, at) = (normalize(&dir.join(&s.value)), loc(id, s.span));
+                    if self.allowed(&p, at, "imported file") {
+                        imports.push((p, at));
+                    }
+                }
                 ast::Item::Lexicon(ast::Lexicon {
                     body: ast::LexiconBody::File(s),
                     ..
                 }) => {
                     let lpath = normalize(&dir.join(&s.value));
                     let at = loc(id, s.span);
+                    if !self.allowed(&lpath, at, "lexicon file") {
+                        self.out.lexicon_files.insert(at, None);
+                        continue;
+                    }
                     let read = match self.fs.read(&lpath) {
                         Ok(t) => Some(self.out.sources.add(self.display_name(&lpath), t)),
                         Err(e) => {
@@ -194,12 +255,19 @@ fn cannot_read(path: &Path, e: &std::io::Error, at: Option<Loc>, what: &str) -> 
 
 /// Loads rule files from disk. Each path is a `.rules` file or a folder, whose
 /// `.rules` files are all read (in path order); names are shown relative to it.
+/// Imports and lexicon files must be under that folder (see [`Options`]).
 pub fn load_paths(paths: &[PathBuf]) -> Loaded {
+    load_paths_with(paths, Options::default())
+}
+
+/// [`load_paths`], with options.
+pub fn load_paths_with(paths: &[PathBuf], options: Options) -> Loaded {
     let mut loader = Loader {
         fs: Fs::Disk,
         root: PathBuf::new(),
         seen: HashMap::new(),
         out: Loaded::default(),
+        options,
     };
     for p in paths {
         let p = normalize(p);
@@ -238,6 +306,7 @@ pub fn load_bundled() -> Loaded {
         root: PathBuf::new(),
         seen: HashMap::new(),
         out: Loaded::default(),
+        options: Options::default(),
     };
     if let Ok(files) = Fs::Bundled.rule_files(Path::new("")) {
         for f in files {
@@ -248,13 +317,14 @@ pub fn load_bundled() -> Loaded {
 }
 
 /// Loads one rule file given as a string; `import` and `lexicon … from` paths are
-/// read from disk relative to the current directory.
+/// read from disk relative to the current directory, and must be under it.
 pub fn load_str(name: &str, text: &str) -> Loaded {
     let mut loader = Loader {
         fs: Fs::Disk,
         root: PathBuf::new(),
         seen: HashMap::new(),
         out: Loaded::default(),
+        options: Options::default(),
     };
     loader.add_file(PathBuf::from(name), text.to_string());
     loader.out

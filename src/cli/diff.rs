@@ -3,7 +3,7 @@
 use crate::Program;
 use crate::diff::{ChangeKind, Style, Tally, diff_records, write_change};
 use crate::engine::Runner;
-use crate::text::{DocError, Document, read_input};
+use crate::text::{DocError, Document};
 use clap::{Args, ValueEnum};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -54,6 +54,9 @@ pub(super) struct DiffArgs {
     /// No progress bar (there is one on stderr only when it is a terminal).
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Read text that is not valid UTF-8 anyway, replacing bad bytes with U+FFFD.
+    #[arg(long)]
+    lossy: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -116,7 +119,7 @@ pub(super) fn diff(args: DiffArgs) -> std::io::Result<ExitCode> {
     let build = |paths: &[PathBuf], what: &str| match if paths.is_empty() {
         Program::bundled()
     } else {
-        Program::from_paths(paths)
+        super::program_from(paths)
     } {
         Ok(p) => Some(p),
         Err(d) => {
@@ -204,10 +207,15 @@ pub(super) fn diff(args: DiffArgs) -> std::io::Result<ExitCode> {
         }
         progress.advance(report.documents, batch_bytes);
     };
-    read_input(&args.inputs, &args.text_field, &mut |doc: Result<
+    let how = crate::text::Reading {
+        text_field: &args.text_field,
+        lossy: args.lossy,
+    };
+    crate::text::read_input_with(&args.inputs, &how, &mut |doc: Result<
         Document,
         DocError,
     >| {
+        super::warn_lossy(&doc);
         match doc {
             Ok(d) => {
                 bytes += d.text.len();

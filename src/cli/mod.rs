@@ -1,6 +1,7 @@
 //! The `gleaner` command line. `main.rs` only calls [`main`].
 
 mod diff;
+mod interrupt;
 mod progress;
 mod shell;
 mod test;
@@ -8,7 +9,6 @@ mod test;
 use crate::diag::Diagnostics;
 use crate::engine::{Record, Runner};
 use crate::output::{self, Format};
-use crate::text::read_input;
 use crate::verify::{Outcome, verify};
 use crate::{Program, load};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -85,6 +85,26 @@ Run `gleaner help <command>` for each command's options and examples.")]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Let rule files import and read files outside the rules folder given (off:
+    /// `import` and `lexicon … from` paths must stay under it).
+    #[arg(long, global = true)]
+    allow_outside_root: bool,
+}
+
+/// `--allow-outside-root`, for every command that reads rule files.
+static ALLOW_OUTSIDE_ROOT: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// How rule files are read, as the command line says.
+fn load_options() -> load::Options {
+    load::Options {
+        allow_outside_root: ALLOW_OUTSIDE_ROOT.load(std::sync::atomic::Ordering::Relaxed),
+    }
+}
+
+/// Builds a program from rule files or folders, as the command line says.
+fn program_from(paths: &[PathBuf]) -> Result<Program, Diagnostics> {
+    Program::from_paths_with(paths, load_options())
 }
 
 #[derive(Subcommand, Debug)]
@@ -150,6 +170,11 @@ struct RunArgs {
     /// No progress bar (there is one on stderr only when it is a terminal).
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Read text that is not valid UTF-8 anyway, replacing bad bytes with U+FFFD
+    /// (with a warning naming the document and byte); without it such a document
+    /// is an error.
+    #[arg(long)]
+    lossy: bool,
     /// Print to stderr the time each rule took (the slowest first); runs on one thread.
     #[arg(long)]
     profile: bool,
@@ -254,6 +279,7 @@ enum DebugCommand {
 /// Runs the command line; returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    ALLOW_OUTSIDE_ROOT.store(cli.allow_outside_root, std::sync::atomic::Ordering::Relaxed);
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
@@ -275,6 +301,18 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// With `--lossy`: says where a document's invalid UTF-8 was replaced.
+fn warn_lossy(doc: &Result<crate::text::Document, crate::text::DocError>) {
+    if let Ok(d) = doc
+        && let Some(at) = d.lossy_at
+    {
+        eprintln!(
+            "warning: document `{}`: invalid UTF-8 from byte {at} on replaced with U+FFFD (--lossy)",
+            d.id
+        );
+    }
+}
+
 fn color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
@@ -292,11 +330,12 @@ fn build(rules: &RulesArg) -> Result<Program, Diagnostics> {
     if rules.rules.is_empty() {
         Program::bundled()
     } else {
-        Program::from_paths(&rules.rules)
+        program_from(&rules.rules)
     }
 }
 
 fn run(args: RunArgs) -> std::io::Result<ExitCode> {
+    interrupt::install();
     let program = match build(&args.rules) {
         Ok(p) => p,
         Err(d) => {
@@ -328,16 +367,38 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         done += docs;
         progress.advance(done, bytes);
     };
-    read_input(&args.inputs, &args.text_field, &mut |doc| {
-        if out.io_error.is_some() {
+    let how = crate::text::Reading {
+        text_field: &args.text_field,
+        lossy: args.lossy,
+    };
+    crate::text::read_input_with(&args.inputs, &how, &mut |doc| {
+        if out.io_error.is_some() || interrupt::interrupted() {
             return;
         }
+        warn_lossy(&doc);
         if batch.push(doc) {
             run_batch(&mut batch, &mut out);
         }
     });
-    run_batch(&mut batch, &mut out);
+    if !interrupt::interrupted() {
+        run_batch(&mut batch, &mut out);
+    }
     progress.finish();
+    if interrupt::interrupted() {
+        let what = match &args.output {
+            Some(p) => format!(
+                "{} was not written (an older file there is kept)",
+                p.display()
+            ),
+            None if format == Format::Jsonl => {
+                "the records above are complete up to that document".to_string()
+            }
+            None => "no records were printed".to_string(),
+        };
+        interrupt::set_temp(None);
+        eprintln!("error: interrupted after {} documents; {what}", out.docs);
+        return Ok(ExitCode::from(130));
+    }
     if let Some(profile) = &batch.profile {
         eprint!("{}", profile_table(&program, profile));
     }
@@ -627,6 +688,7 @@ impl Sink {
                     .prefix(".gleaner-")
                     .tempfile_in(dir)
                     .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", p.display())))?;
+                interrupt::set_temp(Some(tmp.path().to_path_buf()));
                 Ok(Sink::File {
                     tmp,
                     path: p.to_path_buf(),
@@ -638,7 +700,15 @@ impl Sink {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         match self {
             Sink::Stdout(w) => w.write_all(bytes),
-            Sink::File { tmp, .. } => tmp.write_all(bytes),
+            Sink::File { tmp, path } => tmp.write_all(bytes).map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!(
+                        "{}: {e}; it was not written (an older file there is kept)",
+                        path.display()
+                    ),
+                )
+            }),
         }
     }
 
@@ -646,6 +716,7 @@ impl Sink {
         match self {
             Sink::Stdout(mut w) => w.flush(),
             Sink::File { tmp, path } => {
+                interrupt::set_temp(None);
                 tmp.as_file().sync_all()?;
                 tmp.persist(&path).map(|_| ()).map_err(|e| {
                     std::io::Error::new(e.error.kind(), format!("{}: {}", path.display(), e.error))
@@ -660,7 +731,7 @@ fn check(args: CheckArgs) -> std::io::Result<ExitCode> {
         (Program::bundled(), "the bundled rules".to_string())
     } else {
         let names: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
-        (Program::from_paths(&args.paths), names.join(", "))
+        (program_from(&args.paths), names.join(", "))
     };
     let program = match program {
         Ok(p) => p,
@@ -719,7 +790,7 @@ fn debug(what: DebugCommand) -> std::io::Result<ExitCode> {
             let loaded = if rules.rules.is_empty() {
                 load::load_bundled()
             } else {
-                load::load_paths(&rules.rules)
+                load::load_paths_with(&rules.rules, load_options())
             };
             for (id, file) in &loaded.files {
                 writeln!(out, "== {}", loaded.sources.get(*id).name)?;

@@ -130,7 +130,7 @@ pub(super) fn init_cmd(args: InitArgs) -> std::io::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let program = match Program::from_paths(&project.rules) {
+    let program = match super::program_from(&project.rules) {
         Ok(p) => p,
         Err(d) => {
             eprint!("{}", d.render(false));
@@ -218,7 +218,7 @@ pub(super) fn test(args: TestArgs) -> std::io::Result<ExitCode> {
     let style = Style {
         color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let program = match Program::from_paths(&project.rules) {
+    let program = match super::program_from(&project.rules) {
         Ok(p) => p,
         Err(d) => {
             super::print_diagnostics(&d);

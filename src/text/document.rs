@@ -15,6 +15,22 @@ pub struct Document {
     pub date: Option<String>,
     /// Other fields of its JSON line.
     pub meta: Map<String, Value>,
+    /// Read with `lossy`: the byte offset (in its file or line) of the first
+    /// invalid UTF-8 sequence, which was replaced by U+FFFD with the others.
+    pub lossy_at: Option<usize>,
+}
+
+/// The longest text a document may have: offsets are 32-bit.
+pub const MAX_TEXT_BYTES: usize = u32::MAX as usize - 1;
+
+/// How documents are read.
+#[derive(Clone, Copy, Debug)]
+pub struct Reading<'a> {
+    /// The JSON field that holds the text of a `.jsonl` line.
+    pub text_field: &'a str,
+    /// Replace invalid UTF-8 with U+FFFD (and say where in
+    /// [`Document::lossy_at`]) instead of refusing the document.
+    pub lossy: bool,
 }
 
 impl Document {
@@ -46,6 +62,18 @@ pub enum DocError {
         path: PathBuf,
         /// The byte offset of the first bad byte.
         offset: usize,
+    },
+    /// A text is longer than [`MAX_TEXT_BYTES`].
+    #[error(
+        "{path}: the text is {bytes} bytes; a document may have at most {max} (4 GiB); split it"
+    )]
+    TooLarge {
+        /// The path.
+        path: PathBuf,
+        /// Its size.
+        bytes: usize,
+        /// The limit.
+        max: usize,
     },
     /// A JSON line is not a document.
     #[error("{path}:{line}: {message}")]
@@ -88,6 +116,7 @@ pub fn parse_json_line(
         text,
         date,
         meta: map,
+        lossy_at: None,
     })
 }
 
@@ -122,6 +151,19 @@ pub fn read_input(
     text_field: &str,
     each: &mut dyn FnMut(Result<Document, DocError>),
 ) {
+    let how = Reading {
+        text_field,
+        lossy: false,
+    };
+    read_input_with(inputs, &how, each);
+}
+
+/// [`read_input`], with options.
+pub fn read_input_with(
+    inputs: &[PathBuf],
+    how: &Reading<'_>,
+    each: &mut dyn FnMut(Result<Document, DocError>),
+) {
     for input in inputs {
         if input.as_os_str() == "-" {
             let stdin = std::io::stdin();
@@ -136,9 +178,12 @@ pub fn read_input(
             }
             let is_json = buf.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
             if is_json {
-                read_jsonl(input, &buf[..], text_field, each);
+                read_jsonl(input, &buf[..], how, each);
             } else {
-                each(decode(input, buf).map(|t| Document::new("stdin", t)));
+                each(decode(input, buf, how.lossy).map(|(t, at)| Document {
+                    lossy_at: at,
+                    ..Document::new("stdin", t)
+                }));
             }
             continue;
         }
@@ -151,7 +196,7 @@ pub fn read_input(
             let is_jsonl = f.extension().is_some_and(|e| e == "jsonl");
             if is_jsonl {
                 match std::fs::File::open(&f) {
-                    Ok(file) => read_jsonl(&f, std::io::BufReader::new(file), text_field, each),
+                    Ok(file) => read_jsonl(&f, std::io::BufReader::new(file), how, each),
                     Err(source) => each(Err(DocError::Io { path: f, source })),
                 }
             } else {
@@ -160,13 +205,16 @@ pub fn read_input(
                         path: f.clone(),
                         source,
                     })
-                    .and_then(|b| decode(&f, b))
-                    .map(|text| {
+                    .and_then(|b| decode(&f, b, how.lossy))
+                    .map(|(text, lossy_at)| {
                         let id = f
                             .file_stem()
                             .map(|s| s.to_string_lossy().into_owned())
                             .unwrap_or_default();
-                        Document::new(id, text)
+                        Document {
+                            lossy_at,
+                            ..Document::new(id, text)
+                        }
                     });
                 each(doc);
             }
@@ -174,19 +222,36 @@ pub fn read_input(
     }
 }
 
-fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, DocError> {
-    String::from_utf8(bytes).map_err(|e| DocError::Utf8 {
-        path: path.to_path_buf(),
-        offset: e.utf8_error().valid_up_to(),
-    })
+/// Bytes as text: an error at the first invalid UTF-8 sequence, or with
+/// `lossy` every such sequence replaced and the first one's offset returned.
+fn decode(path: &Path, bytes: Vec<u8>, lossy: bool) -> Result<(String, Option<usize>), DocError> {
+    if bytes.len() > MAX_TEXT_BYTES {
+        return Err(DocError::TooLarge {
+            path: path.to_path_buf(),
+            bytes: bytes.len(),
+            max: MAX_TEXT_BYTES,
+        });
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((text, None)),
+        Err(e) if lossy => {
+            let at = e.utf8_error().valid_up_to();
+            Ok((String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at)))
+        }
+        Err(e) => Err(DocError::Utf8 {
+            path: path.to_path_buf(),
+            offset: e.utf8_error().valid_up_to(),
+        }),
+    }
 }
 
 fn read_jsonl(
     path: &Path,
     mut reader: impl BufRead,
-    text_field: &str,
+    how: &Reading<'_>,
     each: &mut dyn FnMut(Result<Document, DocError>),
 ) {
+    let text_field = how.text_field;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -207,24 +272,40 @@ fn read_jsonl(
             }
         }
         number += 1;
-        let Ok(text) = std::str::from_utf8(&line) else {
-            each(Err(DocError::Json {
-                path: path.to_path_buf(),
-                line: number,
-                message: "not valid UTF-8".into(),
-            }));
-            continue;
+        let (text, lossy_at) = match std::str::from_utf8(&line) {
+            Ok(t) => (std::borrow::Cow::Borrowed(t), None),
+            Err(e) if how.lossy => (String::from_utf8_lossy(&line), Some(e.valid_up_to())),
+            Err(e) => {
+                each(Err(DocError::Json {
+                    path: path.to_path_buf(),
+                    line: number,
+                    message: format!("not valid UTF-8 at byte {} of the line", e.valid_up_to()),
+                }));
+                continue;
+            }
         };
+        let text = text.as_ref();
         if text.trim().is_empty() {
             continue;
         }
         let fallback = format!("{stem}:{number}");
-        each(
-            parse_json_line(text, &fallback, text_field).map_err(|message| DocError::Json {
+        let doc = parse_json_line(text, &fallback, text_field)
+            .map_err(|message| DocError::Json {
                 path: path.to_path_buf(),
                 line: number,
                 message,
-            }),
-        );
+            })
+            .and_then(|d| {
+                if d.text.len() > MAX_TEXT_BYTES {
+                    Err(DocError::TooLarge {
+                        path: path.to_path_buf(),
+                        bytes: d.text.len(),
+                        max: MAX_TEXT_BYTES,
+                    })
+                } else {
+                    Ok(Document { lossy_at, ..d })
+                }
+            });
+        each(doc);
     }
 }

@@ -4,7 +4,9 @@ pub mod document;
 pub mod segment;
 pub mod tokenize;
 
-pub use document::{DocError, Document, input_files, read_input};
+pub use document::{
+    DocError, Document, MAX_TEXT_BYTES, Reading, input_files, read_input, read_input_with,
+};
 pub use segment::{Segments, segment};
 pub use tokenize::{Token, TokenKind, normalize, tokenize};
 
