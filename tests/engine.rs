@@ -1152,6 +1152,38 @@ fn resolve_surnames_and_pronouns_to_full_names() {
     );
 }
 
+/// `resolve` and pronouns: a title that says a name is a woman's (or a man's)
+/// rules it out for `he` (or `she`).
+#[test]
+fn resolve_pronouns_skip_names_whose_title_says_otherwise() {
+    let rules = r#"
+        record Person(name)
+        record Said(who)
+        rule person { match <name:("Mr." | "Mrs." | "George") Cap> emit Person { name } }
+        rule said { match <who:"he" | "she"> "said" emit Said { who: resolve(who, Person) } }
+    "#;
+    let program = gleaner::Program::from_source("t.rules", rules).expect("builds");
+    let text = "George Washington wrote. Mrs. Washington agreed. Then he said so. Mr. Adams spoke. And she said no.";
+    let said: Vec<(String, Option<String>)> = program
+        .run(&gleaner::Document::new("d", text))
+        .iter()
+        .filter(|r| r.kind == "Said")
+        .map(|r| {
+            (
+                r.fields["who"].text.clone().unwrap(),
+                r.fields["who"].value.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        said,
+        vec![
+            ("he".to_string(), Some("George Washington".to_string())),
+            ("she".to_string(), Some("Mrs. Washington".to_string())),
+        ]
+    );
+}
+
 /// `Glued`: a token with no white space before it. Straight quotes pair up as
 /// opening (not glued) and closing (glued), so a closing quote never opens one.
 #[test]

@@ -287,6 +287,17 @@ pub struct RecordContext<'a> {
 /// a name in subject position.
 const PRONOUNS: [&str; 6] = ["he", "she", "him", "her", "his", "hers"];
 
+/// Titles that say a name is a woman's: `he` never resolves to such a name.
+const FEMALE_TITLES: [&str; 14] = [
+    "mrs", "mrs.", "ms", "ms.", "miss", "madam", "madame", "mme", "mme.", "lady", "queen",
+    "princess", "duchess", "dame",
+];
+
+/// Titles that say a name is a man's: `she` never resolves to such a name.
+const MALE_TITLES: [&str; 9] = [
+    "mr", "mr.", "sir", "lord", "king", "prince", "duke", "monsieur", "m.",
+];
+
 impl RecordContext<'_> {
     /// The fullest record of type `ty` that names what tokens `s..e` name: the
     /// nearest earlier one for a pronoun; for a name, one whose words begin or
@@ -335,7 +346,24 @@ impl RecordContext<'_> {
                 }
                 a.boundary[i]
             };
-            let before = || cands.iter().rev().filter(|c| c.end <= s);
+            // A title that says otherwise rules a name out: "he" is not "Mrs. Washington".
+            let other = if ["he", "him", "his"].contains(&key[0].as_str()) {
+                &FEMALE_TITLES[..]
+            } else {
+                &MALE_TITLES[..]
+            };
+            let fits_gender = |c: &&&Candidate| {
+                words_of(c)
+                    .first()
+                    .is_none_or(|w| !other.contains(&w.as_str()))
+            };
+            let before = || {
+                cands
+                    .iter()
+                    .rev()
+                    .filter(|c| c.end <= s)
+                    .filter(fits_gender)
+            };
             return before()
                 .find(subject)
                 .or_else(|| before().next())
