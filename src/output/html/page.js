@@ -147,12 +147,15 @@
     });
   }
 
-  // Scrolls to record i unless it is in sight.
+  // Scrolls record i to the middle of the view unless it is in sight; when the
+  // panel is at the foot of the window, the view is what is above it.
   const reveal = (i) => {
     const first = spans[i][0];
     if (!first) return;
     const box = first.getBoundingClientRect();
-    if (box.top < 0 || box.bottom > innerHeight) first.scrollIntoView({ block: 'center' });
+    const foot = panel.getBoundingClientRect();
+    const bottom = foot.left <= 0 ? foot.top : innerHeight;
+    if (box.top < 0 || box.bottom > bottom) scrollBy(0, (box.top + box.bottom - bottom) / 2);
   };
   for (const tr of document.querySelectorAll('tr[data-i]')) {
     const go = () => {
@@ -296,6 +299,15 @@
     }
     pin(-1);
     if (document.querySelectorAll('.on, .fl').length) fail('letting go leaves marks');
+    // Going to a record (from its table row or #rN) brings it into view.
+    const last = spans.findLastIndex((s) => s.length);
+    if (last >= 0) {
+      reveal(last);
+      const box = spans[last][0].getBoundingClientRect();
+      const foot = panel.getBoundingClientRect();
+      if (box.top < 0 || box.bottom > (foot.left <= 0 ? foot.top : innerHeight)) fail(`record ${last} is out of view after going to it`);
+      scrollTo(0, 0);
+    }
     const out = make('pre');
     out.id = 'selftest';
     const bad = fails.concat(problems);
