@@ -30,6 +30,9 @@ Examples:
   # Offsets in Unicode code points (as Python counts) instead of bytes
   gleaner run --offsets chars --format jsonl articles.jsonl
 
+  # One web page: each article with its records highlighted, a table of records each
+  gleaner run --format html --output records.html tests/fixtures/
+
 Input: a .txt file is one article (its id is the file name without .txt); a .jsonl
 file holds one article a line, {\"id\": …, \"text\": …, \"date\": …}, other fields are
 kept; a folder is searched for both; `-` reads standard input.";
@@ -230,6 +233,8 @@ enum FormatArg {
     Jsonl,
     /// A block per record, fields aligned (the format of the test snapshots).
     Snapshot,
+    /// One self-contained web page: the articles, their records highlighted, a table each.
+    Html,
 }
 
 impl From<FormatArg> for Format {
@@ -239,6 +244,7 @@ impl From<FormatArg> for Format {
             FormatArg::Json => Format::Json,
             FormatArg::Jsonl => Format::Jsonl,
             FormatArg::Snapshot => Format::Snapshot,
+            FormatArg::Html => Format::Html,
         }
     }
 }
@@ -350,6 +356,7 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         chars: args.offsets == OffsetsArg::Chars,
         sink: Sink::open(args.output.as_deref())?,
         all: Vec::new(),
+        page: (format == Format::Html).then(|| output::html::Page::new(html_offsets(args.offsets))),
         failed: 0,
         docs: 0,
         io_error: None,
@@ -408,12 +415,15 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
     let RunOutput {
         mut sink,
         all,
+        page,
         failed,
         docs,
         mut buf,
         ..
     } = out;
-    if format != Format::Jsonl {
+    if let Some(page) = page {
+        sink.write(page.render().as_bytes())?;
+    } else if format != Format::Jsonl {
         buf.clear();
         if format == Format::Table && all.is_empty() {
             buf.push_str(&format!(
@@ -463,6 +473,13 @@ fn profile_table(program: &Program, profile: &[crate::engine::RuleProfile]) -> S
     out
 }
 
+fn html_offsets(offsets: OffsetsArg) -> output::html::Offsets {
+    match offsets {
+        OffsetsArg::Bytes => output::html::Offsets::Bytes,
+        OffsetsArg::Chars => output::html::Offsets::Chars,
+    }
+}
+
 /// A thread pool of `jobs` threads (default: one per core).
 fn thread_pool(jobs: Option<usize>) -> std::io::Result<rayon::ThreadPool> {
     let n = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -498,7 +515,7 @@ impl Batch {
         program: &Program,
         pool: &rayon::ThreadPool,
         chars: bool,
-    ) -> Vec<Result<Vec<Record>, crate::text::DocError>> {
+    ) -> Vec<Result<(crate::text::Document, Vec<Record>), crate::text::DocError>> {
         use rayon::prelude::*;
         self.bytes = 0;
         let docs = std::mem::take(&mut self.docs);
@@ -513,7 +530,7 @@ impl Batch {
                         if chars {
                             output::records_to_chars(&mut records, &doc.text);
                         }
-                        records
+                        (doc, records)
                     })
                 })
                 .collect();
@@ -528,7 +545,7 @@ impl Batch {
                         if chars {
                             output::records_to_chars(&mut records, &doc.text);
                         }
-                        records
+                        (doc, records)
                     })
                 })
                 .collect()
@@ -542,6 +559,8 @@ struct RunOutput {
     chars: bool,
     sink: Sink,
     all: Vec<Record>,
+    /// With `--format html`: the page, which needs the articles' texts too.
+    page: Option<output::html::Page>,
     failed: usize,
     docs: usize,
     io_error: Option<std::io::Error>,
@@ -549,12 +568,17 @@ struct RunOutput {
 }
 
 impl RunOutput {
-    fn take(&mut self, results: Vec<Result<Vec<Record>, crate::text::DocError>>) {
+    fn take(
+        &mut self,
+        results: Vec<Result<(crate::text::Document, Vec<Record>), crate::text::DocError>>,
+    ) {
         for result in results {
             match result {
-                Ok(records) => {
+                Ok((doc, records)) => {
                     self.docs += 1;
-                    if self.format == Format::Jsonl {
+                    if let Some(page) = &mut self.page {
+                        page.add(&doc, records);
+                    } else if self.format == Format::Jsonl {
                         if self.io_error.is_some() {
                             continue;
                         }

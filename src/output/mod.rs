@@ -1,9 +1,12 @@
-//! Records out: JSON, JSON Lines, an aligned table, and the snapshot text format.
+//! Records out: JSON, JSON Lines, an aligned table, the snapshot text format, and
+//! an HTML page ([`html`]).
 
 pub mod snapshot;
 
 use crate::engine::Record;
 use std::fmt::Write as _;
+
+pub mod html;
 
 /// Output formats of `gleaner run`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,11 +19,17 @@ pub enum Format {
     Jsonl,
     /// The snapshot text format: a block per record, fields aligned.
     Snapshot,
+    /// One self-contained HTML page: the articles with their records highlighted,
+    /// and a table of records per article. It needs the articles' texts: build it
+    /// with [`html::Page`]; [`write`] can only draw the tables.
+    Html,
 }
 
-/// Writes records in a format; `Json` wants every record at once.
+/// Writes records in a format; `Json` and `Html` want every record at once.
+/// `Html` gets a page of tables only (the texts are not here), byte offsets.
 pub fn write(format: Format, records: &[Record], out: &mut String) {
     match format {
+        Format::Html => out.push_str(&html::records_page(records, html::Offsets::Bytes)),
         Format::Json => {
             let json = serde_json::to_string_pretty(records).unwrap_or_default();
             out.push_str(&json);
