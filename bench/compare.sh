@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# gleaner against spaCy and the floors, side by side in one run, one core each
+# unless said. Prints one table: MB/s (median, min–max over the runs) and the
+# number of matches or records. See bench/README.md.
+#
+#   bash bench/compare.sh [CORPUS.jsonl] [RUNS]
+#
+# CORPUS defaults to ../shared/corpus/speeches.jsonl; RUNS to 5. The first run
+# makes a Python virtual environment in bench/.venv with spaCy 3.8 from PyPI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+corpus=${1:-../shared/corpus/speeches.jsonl}
+runs=${2:-5}
+if [[ ! -f $corpus ]]; then
+    echo "error: no corpus at $corpus (give its path as the first argument)" >&2
+    exit 2
+fi
+
+echo "== building (release)" >&2
+cargo build --release --quiet
+cargo build --release --quiet --example bench_tool
+gleaner=target/release/gleaner
+tool=target/release/examples/bench_tool
+
+venv=bench/.venv
+if [[ ! -x $venv/bin/python ]] || ! $venv/bin/python -c 'import spacy' 2>/dev/null; then
+    echo "== making $venv with spaCy 3.8 (once)" >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet 'spacy>=3.8,<3.9'
+fi
+
+bytes=$("$tool" scan "$corpus" | cut -d' ' -f1)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# One measurement: prints "<seconds> <count>".
+measure() {
+    local name=$1
+    case $name in
+        scan | tokenize)
+            "$tool" "$name" "$corpus" | awk '{print $3, $2}' ;;
+        spacy-2)
+            "$venv/bin/python" bench/spacy_match.py "$corpus" | awk '{print $3, $2}' ;;
+        gleaner-2 | gleaner-all | gleaner-all-j2)
+            local rules=() jobs=1
+            [[ $name == gleaner-2 ]] && rules=(--rules bench/two_patterns.rules)
+            [[ $name == gleaner-all-j2 ]] && jobs=2
+            local start end
+            start=$(date +%s.%N)
+            "$gleaner" run "${rules[@]}" -j "$jobs" --quiet --format jsonl "$corpus" >"$tmp/out.jsonl"
+            end=$(date +%s.%N)
+            echo "$(echo "$end - $start" | bc -l) $(wc -l <"$tmp/out.jsonl")" ;;
+    esac
+}
+
+names=(scan tokenize gleaner-2 spacy-2 gleaner-all gleaner-all-j2)
+# Interleave the runs, so that a noisy moment of the machine hits every entry.
+for ((r = 1; r <= runs; r++)); do
+    for n in "${names[@]}"; do
+        measure "$n" >>"$tmp/$n"
+    done
+    echo "   run $r of $runs done" >&2
+done
+
+describe() {
+    case $1 in
+        scan) echo "byte scan (count white space; read not timed)" ;;
+        tokenize) echo "gleaner tokenizer + sentences (read not timed)" ;;
+        gleaner-2) echo "gleaner, 2 patterns, end to end" ;;
+        spacy-2) echo "spaCy blank('en') + Matcher, 2 patterns" ;;
+        gleaner-all) echo "gleaner, bundled library, end to end" ;;
+        gleaner-all-j2) echo "gleaner, bundled library, end to end, 2 cores" ;;
+    esac
+}
+
+printf '\ncorpus: %s (%s bytes of text), %s runs, %s, commit %s\n\n' \
+    "$corpus" "$bytes" "$runs" "$(date -u +%Y-%m-%d)" "$(git rev-parse --short HEAD)"
+printf '| %-48s | %10s | %-17s | %9s |\n' "what" "MB/s" "min-max" "count"
+printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..50})" "$(printf -- '-%.0s' {1..12})" "$(printf -- '-%.0s' {1..19})" "$(printf -- '-%.0s' {1..11})"
+declare -A median
+for n in "${names[@]}"; do
+    # MB/s of each run, sorted.
+    mapfile -t rates < <(awk -v b="$bytes" '{printf "%.2f\n", b / 1e6 / $1}' "$tmp/$n" | sort -g)
+    count=$(awk '{print $2}' "$tmp/$n" | sort -u | tr '\n' ' ' | sed 's/ $//')
+    mid=${rates[$(((${#rates[@]} - 1) / 2))]}
+    median[$n]=$mid
+    printf '| %-48s | %10s | %-17s | %9s |\n' "$(describe "$n")" "$mid" "${rates[0]}-${rates[-1]}" "$count"
+done
+ratio() { echo "scale=1; ${median[$1]} / ${median[$2]}" | bc -l; }
+printf '\ngleaner / spaCy, 2 patterns: %s×; bundled library (1 core) / spaCy 2 patterns: %s×;\n' \
+    "$(ratio gleaner-2 spacy-2)" "$(ratio gleaner-all spacy-2)"
+printf 'byte scan / tokenizer: %s×; 2 cores / 1 core (bundled library): %s×\n' \
+    "$(ratio scan tokenize)" "$(echo "scale=2; ${median[gleaner-all-j2]} / ${median[gleaner-all]}" | bc -l)"
