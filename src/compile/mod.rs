@@ -519,11 +519,8 @@ impl Req {
         ];
         match self {
             Req::Words(w) => {
-                w.len()
-                    + 1000
-                        * w.iter()
-                            .filter(|&&id| COMMON.iter().any(|c| vocab.get(c) == id))
-                            .count()
+                let common: Vec<u32> = COMMON.iter().map(|c| vocab.get(c)).collect();
+                w.len() + 1000 * w.iter().filter(|id| common.contains(id)).count()
             }
             // A record is rarer than most words, but costs a look-up.
             Req::Types(t) => t.len() * 2,
