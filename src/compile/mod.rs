@@ -60,7 +60,7 @@ impl Vocab {
 }
 
 /// A test on one token, as compiled.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Test {
     /// Any token.
     Any,
