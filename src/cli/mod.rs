@@ -1,5 +1,7 @@
 //! The `gleaner` command line. `main.rs` only calls [`main`].
 
+mod explain;
+
 use crate::diag::Diagnostics;
 use crate::engine::{Record, Runner};
 use crate::output::{self, Format};
@@ -93,6 +95,9 @@ enum Command {
     /// Score rules against gold annotations: precision, recall and F1 per record type.
     #[command(after_help = EVAL_EXAMPLES)]
     Eval(EvalArgs),
+    /// Why a rule matched a text, or how far it got and where and why it stopped.
+    #[command(after_help = explain::EXAMPLES)]
+    Explain(explain::ExplainArgs),
     /// Show what gleaner sees: tokens and sentences, parsed rules, compiled rules.
     #[command(after_help = DEBUG_EXAMPLES)]
     Debug {
@@ -235,6 +240,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
         Command::Eval(args) => eval(args),
+        Command::Explain(args) => explain::explain(args),
         Command::Debug { what } => debug(what),
     };
     match result {
