@@ -299,12 +299,16 @@ impl<'a> Explanation<'a> {
                 Some(Status::Kept(_) | Status::Lost(_) | Status::NotFound)
             );
             let is_near = best > 0 && taken == best && near(&item);
-            let show = if args.all || found {
+            let show = if args.all {
+                true
+            } else if found {
+                count.matches += 1;
                 true
             } else if Some(item.attempt.start) == at_token {
                 count.at_token = true;
                 true
             } else if is_near && count.near < NEAR_MISSES {
+                count.near += 1;
                 true
             } else {
                 if is_near {
@@ -313,11 +317,6 @@ impl<'a> Explanation<'a> {
                 false
             };
             if show {
-                if found {
-                    count.matches += 1;
-                } else if is_near {
-                    count.near += 1;
-                }
                 shown.push(item);
             }
         }
@@ -581,7 +580,7 @@ impl<'a> Explanation<'a> {
                         r.expected = Some(self.wanted(m));
                     }
                     Miss::Lexicon(l) => {
-                        r.kind = "lexicon";
+                        r.kind = "one-word-lexicon";
                         r.lexicon = Some(self.program.lexicon_names[*l as usize].clone());
                     }
                     Miss::AnyOf(_) => {
@@ -878,10 +877,14 @@ impl<'a> Explanation<'a> {
                     self.best,
                     plural(self.best as usize)
                 ));
-            } else if self.best == 0 {
-                what.push("(no attempt without a match took a token)".into());
+            }
+            if what.is_empty() {
+                what.push("nothing".into());
             }
             parts.push(format!("shown: {}", what.join(", ")));
+            if self.best == 0 {
+                parts.push("no attempt without a match took a token".into());
+            }
             parts.push("--all shows every start".into());
         }
         parts.join("; ")
