@@ -35,7 +35,8 @@ pub enum Reason {
     Test(Miss),
     /// The token starts no entry of the lexicon (index into [`Program::lexicons`]).
     LexiconMiss(u32),
-    /// The lexicon entry begun at token `from` does not go on with this token.
+    /// The lexicon entry begun at token `from` does not go on with this token
+    /// (or the window ends inside it).
     LexiconIncomplete {
         /// The lexicon.
         lexicon: u32,
@@ -190,7 +191,14 @@ impl Tracer {
                     break;
                 }
                 if at >= end {
-                    self.fail(at, t.pc, t.hist, Reason::WindowEnd);
+                    let reason = match inst {
+                        Inst::Lexicon(lexicon, _) if t.aux != NONE => Reason::LexiconIncomplete {
+                            lexicon: *lexicon,
+                            from: self.entry_start(t.hist),
+                        },
+                        _ => Reason::WindowEnd,
+                    };
+                    self.fail(at, t.pc, t.hist, reason);
                     continue;
                 }
                 let token = &doc.tokens[at as usize];
