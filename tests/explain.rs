@@ -704,7 +704,7 @@ fn tracer_agrees_with_the_engine() {
     use gleaner::engine::vm::DocView;
     use gleaner::syntax::ast::Scope;
     use gleaner::{Program, Runner};
-    let program = Program::bundled().unwrap();
+    let program = Program::build_with_origins(gleaner::load::load_bundled()).unwrap();
     let mut tracer = Tracer::new();
     for file in [SEED, NEW_ZEALAND] {
         let text =
@@ -758,5 +758,22 @@ fn tracer_agrees_with_the_engine() {
             }
             assert_eq!(traced, engine, "{file}: rule {}", rule.name);
         }
+    }
+}
+
+/// Keeping origins changes nothing that runs: every bundled rule compiles to
+/// the same program, prefilter included, with or without them.
+#[test]
+fn origins_change_no_program() {
+    use gleaner::Program;
+    use gleaner::compile::describe;
+    let plain = Program::bundled().unwrap();
+    let with = Program::build_with_origins(gleaner::load::load_bundled()).unwrap();
+    assert_eq!(plain.rules.len(), with.rules.len());
+    for (a, b) in plain.rules.iter().zip(&with.rules) {
+        assert_eq!(describe(&plain, a), describe(&with, b));
+        assert!(a.origins.is_empty() && a.inst_origins.is_empty());
+        assert_eq!(b.inst_origins.len(), b.insts.len());
+        assert!(!b.origins.is_empty());
     }
 }

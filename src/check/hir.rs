@@ -69,7 +69,8 @@ pub struct Rule {
     pub counterexamples: Vec<(String, Loc)>,
     /// Its stratum: rules run in increasing stratum, after every rule that emits a type they match with `@T`.
     pub stratum: usize,
-    /// Where the parts of its pattern are written ([`Hir::Source`] points here).
+    /// Where the parts of its pattern are written ([`Hir::Source`] points here);
+    /// empty unless checked with `check_with_origins`.
     pub origins: Vec<Origin>,
 }
 

@@ -25,7 +25,19 @@ pub const FUNCTIONS: [&str; 5] = ["lower", "canon", "date", "duration", "resolve
 
 /// Checks a loaded rule set. Returns it resolved, or every problem found.
 pub fn check(loaded: Loaded) -> Result<RuleSet, Diagnostics> {
+    check_with(loaded, false)
+}
+
+/// [`check`], and each rule's pattern keeps where its parts are written
+/// ([`Rule::origins`], [`Hir::Source`]) for explaining what the rule does.
+/// It matches the same.
+pub fn check_with_origins(loaded: Loaded) -> Result<RuleSet, Diagnostics> {
+    check_with(loaded, true)
+}
+
+fn check_with(loaded: Loaded, origins: bool) -> Result<RuleSet, Diagnostics> {
     let mut cx = Checker {
+        origins,
         regex_cache: HashMap::new(),
         diags: loaded.diagnostics,
         records: Vec::new(),
@@ -94,6 +106,8 @@ struct Checker<'a> {
     rule_names: HashMap<String, Loc>,
     lexicon_files: &'a HashMap<Loc, Option<FileId>>,
     sources: &'a crate::span::Sources,
+    /// Keep where each part of a pattern is written.
+    origins: bool,
 }
 
 fn at(file: FileId, span: Span) -> Loc {
@@ -590,9 +604,13 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Resolves a pattern, wrapped in [`Hir::Source`] with where it is written
-    /// (sequences and alternations are not wrapped: their parts are).
+    /// Resolves a pattern; when keeping origins, wrapped in [`Hir::Source`]
+    /// with where it is written (sequences and alternations are not wrapped:
+    /// their parts are).
     fn resolve(&mut self, r: &mut Resolver, p: &ast::Pat) -> Hir {
+        if !self.origins {
+            return self.resolve_kind(r, p);
+        }
         let kind = match &p.kind {
             PatKind::Seq(_) | PatKind::Alt(_) => return self.resolve_kind(r, p),
             PatKind::Repeat(_, q) => OriginKind::Repeat {

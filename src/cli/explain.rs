@@ -6,7 +6,7 @@
 //! can be told kept or lost. Then [`Tracer`] runs the one rule from every start
 //! token of the range asked for.
 
-use super::{RulesArg, build, color, print_diagnostics};
+use super::{RulesArg, color, print_diagnostics};
 use crate::check::hir::OriginKind;
 use crate::compile::{Program, Rule, Test};
 use crate::diag::{Diagnostic, did_you_mean};
@@ -95,7 +95,12 @@ const NEAR_MISSES: usize = 5;
 
 /// Runs `gleaner explain`.
 pub(super) fn explain(args: ExplainArgs) -> std::io::Result<ExitCode> {
-    let program = match build(&args.rules) {
+    let loaded = if args.rules.rules.is_empty() {
+        crate::load::load_bundled()
+    } else {
+        crate::load::load_paths(&args.rules.rules)
+    };
+    let program = match Program::build_with_origins(loaded) {
         Ok(p) => p,
         Err(d) => {
             print_diagnostics(&d);

@@ -146,11 +146,12 @@ pub struct Rule {
     pub examples: Vec<hir::Example>,
     /// Texts the rule must find nothing in.
     pub counterexamples: Vec<(String, Loc)>,
-    /// Where the parts of its pattern are written (see [`Origin`]).
+    /// Where the parts of its pattern are written (see [`Origin`]); empty
+    /// unless the program was built with [`Program::build_with_origins`].
     pub origins: Vec<Origin>,
     /// For each instruction, the innermost part of the pattern it comes from
-    /// (an index into [`Rule::origins`]), or `u32::MAX` for none.
-    /// Only `gleaner explain` reads it.
+    /// (an index into [`Rule::origins`]), or `u32::MAX` for none; empty
+    /// without origins. Only `gleaner explain` reads it.
     pub inst_origins: Vec<u32>,
 }
 
@@ -234,7 +235,12 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             );
             continue;
         }
-        let (insts, inst_origins) = (c.insts, c.inst_origins);
+        let insts = c.insts;
+        let inst_origins = if r.origins.is_empty() {
+            Vec::new()
+        } else {
+            c.inst_origins
+        };
         let first = first_insts(&insts);
         let req = required(&r.pattern, &vocab, &lexicons);
         let (required_words, required_types) = match req {

@@ -344,7 +344,7 @@ impl Tracer {
         let mut out: Vec<Failure> = Vec::new();
         let mut keys: Vec<(u32, Reason)> = Vec::new();
         let mut push = |f: Failure, out: &mut Vec<Failure>| {
-            let key = (rule.inst_origins[f.pc as usize], f.reason.clone());
+            let key = (origin_of(rule, f.pc), f.reason.clone());
             if !keys.contains(&key) {
                 keys.push(key);
                 out.push(f);
@@ -488,7 +488,7 @@ fn quantifier_bound(
     at: u32,
     single: &mut Vec<(u32, u32, bool)>,
 ) -> Option<Failure> {
-    let leaf = rule.inst_origins[last_pc as usize];
+    let leaf = origin_of(rule, last_pc);
     // The innermost bounded repetition around the instruction.
     let mut o = leaf;
     let (rep, max) = loop {
@@ -513,8 +513,8 @@ fn quantifier_bound(
         None => {
             let one = rule.insts.iter().enumerate().all(|(pc, inst)| {
                 !matches!(inst, Inst::Token(..) | Inst::Lexicon(..) | Inst::Span(..))
-                    || rule.inst_origins[pc] == leaf
-                    || !inside(rule.inst_origins[pc])
+                    || origin_of(rule, pc as u32) == leaf
+                    || !inside(origin_of(rule, pc as u32))
             });
             single.push((rep, leaf, one));
             one
@@ -535,6 +535,12 @@ fn quantifier_bound(
         pc: last_pc,
         reason: Reason::QuantifierBound { origin: rep, max },
     })
+}
+
+/// The part of the pattern an instruction comes from, or `NONE` (always, for a
+/// program built without origins).
+fn origin_of(rule: &Rule, pc: u32) -> u32 {
+    rule.inst_origins.get(pc as usize).copied().unwrap_or(NONE)
 }
 
 /// Why a token fails a test (which it must fail).
