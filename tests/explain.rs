@@ -46,7 +46,7 @@ fn seed_matches_show_their_tokens_captures_and_records() {
         out,
         r#"rule role_premodifier (news/roles.rules:229:6), priority 1, within sentence, emits PersonRole
 text 000_tehran_moscow_security_agreement, sentence 14 of 15 (bytes 1976..2087), chosen by --at 1990
-17 start tokens tried; 6 matches (2 kept, 4 inside the rule's own matches); shown: the matches `run` looked for; no attempt without a match took a token; --all shows every start
+17 start tokens tried; 6 matches (2 kept, 4 inside the rule's own matches); shown: the matches `run` looked for; no attempt outside the matches took a token; --all shows every start
 
 match from "Russian" (token 342, 1988..1995): "Russian Foreign Minister Sergei Lavrov" at 1988..2026
   kept, as the record

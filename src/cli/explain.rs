@@ -888,7 +888,7 @@ impl<'a> Explanation<'a> {
             }
             parts.push(format!("shown: {}", what.join(", ")));
             if self.best == 0 {
-                parts.push("no attempt without a match took a token".into());
+                parts.push("no attempt outside the matches took a token".into());
             }
             parts.push("--all shows every start".into());
         }
