@@ -11,7 +11,7 @@ use crate::check::hir::OriginKind;
 use crate::compile::{Program, Rule, Test};
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::engine::trace::{Attempt, Failure, Loss, Miss, Reason, Step, Tracer};
-use crate::engine::vm::{DocView, NONE};
+use crate::engine::vm::{DocView, NONE, can_start};
 use crate::engine::{Analysis, Candidate, Record, RecordContext, Runner};
 use crate::span::Loc;
 use crate::syntax::ast::Scope;
@@ -255,7 +255,17 @@ impl<'a> Explanation<'a> {
         });
         let mut items = Vec::new();
         for s in range.clone() {
-            let attempt = tracer.trace(program, rule, &view, window(a, rule.scope, s), s);
+            let w = window(a, rule.scope, s);
+            // A start no first element of the pattern can take takes no token:
+            // trace it only if it is to be shown.
+            let hopeless = rule
+                .first
+                .as_ref()
+                .is_some_and(|first| !can_start(program, rule, &view, first, s));
+            if hopeless && !args.all && Some(s) != at_token {
+                continue;
+            }
+            let attempt = tracer.trace(program, rule, &view, w, s);
             let status = attempt.matched.as_ref().map(|_| {
                 if let Some(c) = mine.iter().find(|c| c.slots[0] == s) {
                     Status::Kept(c)
