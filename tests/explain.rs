@@ -777,3 +777,88 @@ fn origins_change_no_program() {
         assert!(!b.origins.is_empty());
     }
 }
+
+/// With `--at`, a match of a paragraph rule that starts in an earlier sentence
+/// and reaches into the chosen one is shown; a CR LF shows as one space.
+#[test]
+fn at_shows_a_match_reaching_in_from_an_earlier_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("p.rules");
+    std::fs::write(
+        &rules,
+        "record R(x)\nrule q within paragraph { match <x:\"“\" (!\"”\")+ \"”\"> \"said\" emit R at x { x } }\n",
+    )
+    .unwrap();
+    let out = explain(&[
+        "--rules",
+        rules.to_str().unwrap(),
+        "--rule",
+        "q",
+        "--at",
+        "20",
+        "Intro.\r\n“Alpha beta. Gamma” said the man.",
+    ]);
+    assert_eq!(
+        out,
+        r#"rule q (p.rules:2:6), priority 0, within paragraph, emits R
+text text, sentence 2 of 3 (bytes 8..22), chosen by --at 20
+4 start tokens tried; 1 match (1 kept); shown: the match `run` looked for, the attempt from the --at token; no attempt outside the matches took a token; --all shows every start
+
+match from "“" (token 2, 8..11): "“Alpha beta. Gamma” said" at 8..36
+  kept, as the record at 8..31 (`emit … at`)
+    R 8..31 "“Alpha beta. Gamma”"
+      x  8..31  "“Alpha beta. Gamma”"
+  took:
+    "“" 8..11                              <x> › "“"   p.rules:2:36
+    "Alpha beta. Gamma" 11..28 (4 tokens)  <x> › !"”"  p.rules:2:41
+    "”" 28..31                             <x> › "”"   p.rules:2:48
+    "said" 32..36                          "said"      p.rules:2:53
+  captures:
+    x  8..31  "“Alpha beta. Gamma”"
+  in the text (^ the match):
+    “Alpha beta. Gamma” said the man.
+    ^^^^^^ ^^^^^ ^^^^^^ ^^^^
+
+no match from "beta" (token 4, 17..21): took 0 tokens, stopped at "beta" (17..21)
+  why each way through the pattern stopped there:
+    <x> › "“"  expected "\"", found "beta"  p.rules:2:36
+  in the text (^ taken, ! where it stopped):
+    “Alpha beta. Gamma” said the man.
+           !!!!
+  in the rule (p.rules, ^ where the ways stopped):
+    2 | rule q within paragraph { match <x:"“" (!"”")+ "”"> "said" emit R at x { x } }
+      |                                    ^^^
+"#
+    );
+}
+
+/// Marks stay under their tokens after characters two columns wide.
+#[test]
+fn marks_under_wide_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("p.rules");
+    std::fs::write(
+        &rules,
+        "record R(x)\nrule w { match \"北京\" <x:Cap> \"said\" emit R { x } }\n",
+    )
+    .unwrap();
+    let out = explain(&[
+        "--rules",
+        rules.to_str().unwrap(),
+        "--rule",
+        "w",
+        "在北京 北京 Bob 😀 said",
+    ]);
+    assert!(
+        out.ends_with(
+            r#"  in the text (^ taken, ! where it stopped):
+    在北京 北京 Bob 😀 said
+           ^^^^ ^^^ !!
+  in the rule (p.rules, ^ where the ways stopped):
+    2 | rule w { match "北京" <x:Cap> "said" emit R { x } }
+      |                               ^^^^^^
+"#
+        ),
+        "{out}"
+    );
+}

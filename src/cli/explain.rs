@@ -23,6 +23,7 @@ use std::io::Write as _;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// The examples shown by `gleaner help explain`.
 pub(super) const EXAMPLES: &str = "\
@@ -253,8 +254,18 @@ impl<'a> Explanation<'a> {
                 .position(|t| (t.start as usize..t.end as usize).contains(&off))
                 .map(|i| i as u32)
         });
+        // A match that starts before the --at sentence and reaches into it
+        // (a rule within a paragraph or the document) is shown too.
+        let earlier: Vec<u32> = mine
+            .iter()
+            .copied()
+            .chain(lost.iter().map(|l| &l.loser))
+            .filter(|c| c.slots[0] < range.start && c.slots[1] > range.start)
+            .map(|c| c.slots[0])
+            .collect();
+        let tried = earlier.len() + range.len();
         let mut items = Vec::new();
-        for s in range.clone() {
+        for s in earlier.into_iter().chain(range.clone()) {
             let w = window(a, rule.scope, s);
             // A start no first element of the pattern can take takes no token:
             // trace it only if it is to be shown.
@@ -346,7 +357,7 @@ impl<'a> Explanation<'a> {
             a,
             finals,
             at,
-            tried: range.len(),
+            tried,
             shown,
             kept,
             lost: nlost,
@@ -1170,9 +1181,12 @@ impl<'a> Explanation<'a> {
         for (i, ch) in text[from..to].char_indices() {
             let b = from + i;
             pos = b + ch.len_utf8();
+            if ch == '\r' && text[pos..].starts_with('\n') {
+                continue;
+            }
             let mark = self.mark_at(b, s, e, stop);
             line.push(if ch.is_whitespace() { ' ' } else { ch });
-            marks.push(mark);
+            marks.extend(std::iter::repeat_n(mark, cell_width(ch)));
         }
         let mut trailing = String::new();
         if let Some((f, we)) = stop
@@ -1252,14 +1266,18 @@ impl<'a> Explanation<'a> {
             .unwrap_or(1);
         for (start, n) in lines {
             let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-            let line = &text[start..end];
+            let mut line = String::new();
             let mut marks = String::new();
-            for (i, _) in line.char_indices() {
+            for (i, ch) in text[start..end].char_indices() {
                 let b = (start + i) as u32;
                 let on = parts
                     .iter()
                     .any(|p| p.file == file && p.span.start <= b && b < p.span.end);
-                marks.push(if on { '^' } else { ' ' });
+                line.push(if ch.is_whitespace() { ' ' } else { ch });
+                marks.extend(std::iter::repeat_n(
+                    if on { '^' } else { ' ' },
+                    cell_width(ch),
+                ));
             }
             let _ = writeln!(out, "    {n:>width$} | {}", line.trim_end());
             let _ = writeln!(out, "    {:>width$} | {}", "", marks.trim_end());
@@ -1730,17 +1748,27 @@ fn forward_chars(text: &str, from: usize, n: usize) -> usize {
         .map_or(text.len(), |(i, _)| from + i)
 }
 
-/// Rows of three columns, the first two padded.
+/// How many terminal columns a character takes where the views put it (white
+/// space and controls are shown as one space).
+fn cell_width(ch: char) -> usize {
+    if ch.is_whitespace() || ch.is_control() {
+        1
+    } else {
+        ch.width().unwrap_or(0)
+    }
+}
+
+/// Rows of three columns, the first two padded to the widest cell.
 fn table(rows: &[[String; 3]], indent: &str, out: &mut String) {
-    let w0 = rows.iter().map(|r| r[0].chars().count()).max().unwrap_or(0);
-    let w1 = rows.iter().map(|r| r[1].chars().count()).max().unwrap_or(0);
+    let w0 = rows.iter().map(|r| r[0].width()).max().unwrap_or(0);
+    let w1 = rows.iter().map(|r| r[1].width()).max().unwrap_or(0);
     for r in rows {
         let line = format!(
             "{indent}{}{}  {}{}  {}",
             r[0],
-            " ".repeat(w0 - r[0].chars().count()),
+            " ".repeat(w0 - r[0].width()),
             r[1],
-            " ".repeat(w1 - r[1].chars().count()),
+            " ".repeat(w1 - r[1].width()),
             r[2]
         );
         let _ = writeln!(out, "{}", line.trim_end());
