@@ -63,6 +63,13 @@ impl Program {
         compile::compile(check::check(loaded)?)
     }
 
+    /// Builds a program whose rules also know where each part of their patterns
+    /// is written ([`compile::Rule::origins`]), to explain what they do. It
+    /// runs the same as one from [`Program::build`]; it takes longer to build.
+    pub fn build_with_origins(loaded: load::Loaded) -> Result<Program, Diagnostics> {
+        compile::compile(check::check_with_origins(loaded)?)
+    }
+
     /// Builds a program from rule files or folders on disk.
     pub fn from_paths(paths: &[std::path::PathBuf]) -> Result<Program, Diagnostics> {
         Program::build(load::load_paths(paths))

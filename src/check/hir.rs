@@ -69,6 +69,46 @@ pub struct Rule {
     pub counterexamples: Vec<(String, Loc)>,
     /// Its stratum: rules run in increasing stratum, after every rule that emits a type they match with `@T`.
     pub stratum: usize,
+    /// Where the parts of its pattern are written ([`Hir::Source`] points here);
+    /// empty unless checked with `check_with_origins`.
+    pub origins: Vec<Origin>,
+}
+
+/// Where a part of a rule's pattern is written, for `gleaner explain`: a node of
+/// the pattern as written, with its enclosing node. Named patterns are written
+/// out for each use, so a part inside one has the use as an ancestor.
+#[derive(Clone, Debug)]
+pub struct Origin {
+    /// The part's text in its rule file.
+    pub loc: Loc,
+    /// The enclosing part, if any (an index into the same table).
+    pub parent: Option<u32>,
+    /// What kind of part.
+    pub kind: OriginKind,
+}
+
+/// The kinds of [`Origin`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OriginKind {
+    /// A part that tests tokens itself: a literal, regex, class, lexicon, `_`,
+    /// `@T`, `^`, `$`, or a `!` / `&` of such parts.
+    Element,
+    /// The use of a named pattern (its body's parts have it as ancestor).
+    Pattern {
+        /// The pattern's name.
+        name: String,
+        /// Where its body is written.
+        body: Loc,
+    },
+    /// A capture `<name:…>`.
+    Capture(String),
+    /// A quantifier and what it repeats.
+    Repeat {
+        /// At least.
+        min: u32,
+        /// At most.
+        max: Option<u32>,
+    },
 }
 
 /// An example: a text and what the rule must find in it.
@@ -155,6 +195,8 @@ pub enum Hir {
     Start,
     /// Sentence end.
     End,
+    /// A part written at an [`Origin`] (index into [`Rule::origins`]); matches what it wraps.
+    Source(u32, Box<Hir>),
 }
 
 impl Hir {
@@ -168,6 +210,7 @@ impl Hir {
             Hir::Token(_) | Hir::Lexicon(_) | Hir::TypeRef(_) => false,
             Hir::Literal(words) => words.is_empty(),
             Hir::Start | Hir::End => true,
+            Hir::Source(_, inner) => inner.nullable(),
         }
     }
 }

@@ -25,7 +25,19 @@ pub const FUNCTIONS: [&str; 5] = ["lower", "canon", "date", "duration", "resolve
 
 /// Checks a loaded rule set. Returns it resolved, or every problem found.
 pub fn check(loaded: Loaded) -> Result<RuleSet, Diagnostics> {
+    check_with(loaded, false)
+}
+
+/// [`check`], and each rule's pattern keeps where its parts are written
+/// ([`Rule::origins`], [`Hir::Source`]) for explaining what the rule does.
+/// It matches the same.
+pub fn check_with_origins(loaded: Loaded) -> Result<RuleSet, Diagnostics> {
+    check_with(loaded, true)
+}
+
+fn check_with(loaded: Loaded, origins: bool) -> Result<RuleSet, Diagnostics> {
     let mut cx = Checker {
+        origins,
         regex_cache: HashMap::new(),
         diags: loaded.diagnostics,
         records: Vec::new(),
@@ -94,6 +106,8 @@ struct Checker<'a> {
     rule_names: HashMap<String, Loc>,
     lexicon_files: &'a HashMap<Loc, Option<FileId>>,
     sources: &'a crate::span::Sources,
+    /// Keep where each part of a pattern is written.
+    origins: bool,
 }
 
 fn at(file: FileId, span: Span) -> Loc {
@@ -342,7 +356,7 @@ impl<'a> Checker<'a> {
                 ),
             );
         }
-        let captures = res.captures;
+        let captures = std::mem::take(&mut res.captures);
         let record = match self.record_index.get(&r.emit.record.name) {
             Some(&i) => Some(i),
             None => {
@@ -444,6 +458,7 @@ impl<'a> Checker<'a> {
                 .map(|s| (s.value.clone(), at(file, s.span)))
                 .collect(),
             stratum: 0,
+            origins: res.origins,
         })
     }
 
@@ -589,7 +604,42 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Resolves a pattern; when keeping origins, wrapped in [`Hir::Source`]
+    /// with where it is written (sequences and alternations are not wrapped:
+    /// their parts are).
     fn resolve(&mut self, r: &mut Resolver, p: &ast::Pat) -> Hir {
+        if !self.origins {
+            return self.resolve_kind(r, p);
+        }
+        let kind = match &p.kind {
+            PatKind::Seq(_) | PatKind::Alt(_) => return self.resolve_kind(r, p),
+            PatKind::Repeat(_, q) => OriginKind::Repeat {
+                min: q.min,
+                max: q.max,
+            },
+            PatKind::Capture(name, _) => OriginKind::Capture(name.name.clone()),
+            PatKind::Ref(name) => match self.names.get(&name.name) {
+                Some(&(Name::Pattern(i), _)) => OriginKind::Pattern {
+                    name: name.name.clone(),
+                    body: at(self.patterns[i].0, self.patterns[i].1.body.span),
+                },
+                _ => OriginKind::Element,
+            },
+            _ => OriginKind::Element,
+        };
+        let id = r.origins.len() as u32;
+        r.origins.push(Origin {
+            loc: at(r.file, p.span),
+            parent: r.within.last().copied(),
+            kind,
+        });
+        r.within.push(id);
+        let h = self.resolve_kind(r, p);
+        r.within.pop();
+        Hir::Source(id, Box::new(h))
+    }
+
+    fn resolve_kind(&mut self, r: &mut Resolver, p: &ast::Pat) -> Hir {
         r.nodes += 1;
         if r.nodes > MAX_PATTERN_NODES {
             r.too_large = true;
@@ -895,6 +945,7 @@ impl<'a> Checker<'a> {
             Hir::Literal(words) if words.len() == 1 => Some(TokenTest::Word(words[0].clone())),
             Hir::Lexicon(i) => Some(TokenTest::Lexicon(*i)),
             Hir::Seq(items) if items.len() == 1 => self.single_token(&items[0]),
+            Hir::Source(_, inner) => self.single_token(inner),
             Hir::Alt(items) => items
                 .iter()
                 .map(|i| self.single_token(i))
@@ -1024,6 +1075,10 @@ struct Resolver {
     stack: Vec<usize>,
     nodes: usize,
     too_large: bool,
+    /// Where the parts of the pattern are written.
+    origins: Vec<Origin>,
+    /// The origins of the parts being resolved, innermost last.
+    within: Vec<u32>,
 }
 
 impl Resolver {
@@ -1035,6 +1090,8 @@ impl Resolver {
             stack: Vec::new(),
             nodes: 0,
             too_large: false,
+            origins: Vec::new(),
+            within: Vec::new(),
         }
     }
 }
@@ -1058,7 +1115,7 @@ fn has_capture(h: &Hir) -> bool {
     match h {
         Hir::Capture(..) => true,
         Hir::Seq(items) | Hir::Alt(items) => items.iter().any(has_capture),
-        Hir::Repeat { inner, .. } => has_capture(inner),
+        Hir::Repeat { inner, .. } | Hir::Source(_, inner) => has_capture(inner),
         _ => false,
     }
 }
@@ -1067,7 +1124,9 @@ fn type_refs(h: &Hir, out: &mut Vec<usize>) {
     match h {
         Hir::TypeRef(t) => out.push(*t),
         Hir::Seq(items) | Hir::Alt(items) => items.iter().for_each(|i| type_refs(i, out)),
-        Hir::Repeat { inner, .. } | Hir::Capture(_, inner) => type_refs(inner, out),
+        Hir::Repeat { inner, .. } | Hir::Capture(_, inner) | Hir::Source(_, inner) => {
+            type_refs(inner, out)
+        }
         _ => {}
     }
 }
@@ -1089,7 +1148,9 @@ fn lexicons_in_capture(h: &Hir, slot: usize, inside: bool, out: &mut Vec<usize>)
         Hir::Seq(items) | Hir::Alt(items) => items
             .iter()
             .for_each(|i| lexicons_in_capture(i, slot, inside, out)),
-        Hir::Repeat { inner, .. } => lexicons_in_capture(inner, slot, inside, out),
+        Hir::Repeat { inner, .. } | Hir::Source(_, inner) => {
+            lexicons_in_capture(inner, slot, inside, out)
+        }
         _ => {}
     }
 }

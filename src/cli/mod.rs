@@ -1,6 +1,7 @@
 //! The `gleaner` command line. `main.rs` only calls [`main`].
 
 mod diff;
+mod explain;
 mod interrupt;
 mod progress;
 mod shell;
@@ -82,8 +83,11 @@ Examples:
   gleaner run --rules my_rules/ --format jsonl articles.jsonl > records.jsonl
   gleaner check my_rules/
   gleaner eval --gold tests/gold/gum_dev.jsonl --rules my_rules/ --errors
+  gleaner explain --rule role_appositive --file tests/fixtures/000_tehran_moscow_security_agreement.txt
+  gleaner init my_project && cd my_project && gleaner test --review
+  gleaner diff --base git:HEAD --rules rules/ tests/fixtures/
 
-Exit status: 0 success, 1 rule or input errors, 2 usage errors.
+Exit status: 0 success, 1 rule or input errors (or, for test and diff, differences), 2 usage errors.
 Run `gleaner help <command>` for each command's options and examples.")]
 pub struct Cli {
     #[command(subcommand)]
@@ -136,6 +140,9 @@ enum Command {
     /// Print the manual page (roff), or write a page per command into a folder.
     #[command(after_help = shell::MAN_EXAMPLES)]
     Man(shell::ManArgs),
+    /// Why a rule matched a text, or how far it got and where and why it stopped.
+    #[command(after_help = explain::EXAMPLES)]
+    Explain(explain::ExplainArgs),
     /// Show what gleaner sees: tokens and sentences, parsed rules, compiled rules.
     #[command(after_help = DEBUG_EXAMPLES)]
     Debug {
@@ -295,6 +302,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => test::init_cmd(args),
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
+        Command::Explain(args) => explain::explain(args),
         Command::Debug { what } => debug(what),
     };
     match result {

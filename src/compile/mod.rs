@@ -6,7 +6,7 @@ pub mod lexicon;
 
 pub use describe::describe;
 
-use crate::check::hir::{self, FieldExpr, Hir, RecordType, RuleSet, TokenTest};
+use crate::check::hir::{self, FieldExpr, Hir, Origin, RecordType, RuleSet, TokenTest};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::span::{Loc, Sources};
 use crate::syntax::ast::{Class, Scope};
@@ -60,7 +60,7 @@ impl Vocab {
 }
 
 /// A test on one token, as compiled.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Test {
     /// Any token.
     Any,
@@ -146,6 +146,13 @@ pub struct Rule {
     pub examples: Vec<hir::Example>,
     /// Texts the rule must find nothing in.
     pub counterexamples: Vec<(String, Loc)>,
+    /// Where the parts of its pattern are written (see [`Origin`]); empty
+    /// unless the program was built with [`Program::build_with_origins`].
+    pub origins: Vec<Origin>,
+    /// For each instruction, the innermost part of the pattern it comes from
+    /// (an index into [`Rule::origins`]), or `u32::MAX` for none; empty
+    /// without origins. Only `gleaner explain` reads it.
+    pub inst_origins: Vec<u32>,
 }
 
 /// A compiled rule set: what the engine runs.
@@ -206,6 +213,8 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             vocab: &mut vocab,
             regexes: &mut regexes,
             too_big: false,
+            origin: u32::MAX,
+            inst_origins: Vec::new(),
         };
         c.emit_save(0);
         c.hir(&r.pattern);
@@ -227,6 +236,11 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             continue;
         }
         let insts = c.insts;
+        let inst_origins = if r.origins.is_empty() {
+            Vec::new()
+        } else {
+            c.inst_origins
+        };
         let first = first_insts(&insts);
         let req = required(&r.pattern, &vocab, &lexicons);
         let (required_words, required_types) = match req {
@@ -252,6 +266,8 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             first,
             examples: r.examples,
             counterexamples: r.counterexamples,
+            origins: r.origins,
+            inst_origins,
         });
     }
     if !diags.is_empty() {
@@ -336,6 +352,10 @@ struct Compiler<'a> {
     vocab: &'a mut Vocab,
     regexes: &'a mut Vec<regex::Regex>,
     too_big: bool,
+    /// The innermost [`Hir::Source`] being compiled.
+    origin: u32,
+    /// The origin of each instruction.
+    inst_origins: Vec<u32>,
 }
 
 impl Compiler<'_> {
@@ -349,6 +369,7 @@ impl Compiler<'_> {
             return self.pc();
         }
         self.insts.push(inst);
+        self.inst_origins.push(self.origin);
         self.pc() - 1
     }
 
@@ -487,6 +508,11 @@ impl Compiler<'_> {
                 let next = self.pc() + 1;
                 self.push(Inst::Assert(Assertion::End, next));
             }
+            Hir::Source(origin, inner) => {
+                let outer = std::mem::replace(&mut self.origin, *origin);
+                self.hir(inner);
+                self.origin = outer;
+            }
         }
     }
 
@@ -539,7 +565,7 @@ fn required(h: &Hir, vocab: &Vocab, lexicons: &[Trie]) -> Option<Req> {
         Hir::Token(t) => token_required(t, vocab, lexicons).map(Req::Words),
         Hir::Lexicon(i) => Some(Req::Words(lexicons[*i].first_words())),
         Hir::TypeRef(t) => Some(Req::Types(vec![*t])),
-        Hir::Capture(_, inner) => required(inner, vocab, lexicons),
+        Hir::Capture(_, inner) | Hir::Source(_, inner) => required(inner, vocab, lexicons),
         Hir::Repeat { inner, min, .. } if *min > 0 => required(inner, vocab, lexicons),
         Hir::Seq(items) => items
             .iter()

@@ -5,6 +5,7 @@
 //! scope that pass its prefilter, and resolve overlaps per record type.
 
 pub mod record;
+pub mod trace;
 pub mod vm;
 
 use crate::check::hir::FieldExpr;
@@ -48,6 +49,8 @@ pub struct Runner {
     stamp: u32,
     /// When set, the time spent in each rule and the windows it ran on.
     pub profile: Option<Vec<RuleProfile>>,
+    /// When set, every candidate that overlap resolution drops, with the one that beat it.
+    pub losses: Option<Vec<trace::Loss>>,
 }
 
 /// What one rule cost (see [`Runner::profile`]).
@@ -196,8 +199,13 @@ impl Runner {
             // Types whose every emitter has run are final now.
             for t in 0..ntypes {
                 if program.type_stratum[t] == stratum && !pending[t].is_empty() {
-                    let winners =
-                        resolve(program, t, std::mem::take(&mut pending[t]), a.tokens.len());
+                    let winners = resolve_noting(
+                        program,
+                        t,
+                        std::mem::take(&mut pending[t]),
+                        a.tokens.len(),
+                        self.losses.as_mut(),
+                    );
                     spans[t] = winners.iter().map(|c| (c.start, c.end)).collect();
                     spans[t].sort_unstable();
                     finals.extend(winners);
@@ -234,8 +242,20 @@ fn has_span_in(spans: &[(u32, u32)], w: &Range<u32>) -> bool {
 pub fn resolve(
     program: &Program,
     ty: usize,
+    cands: Vec<Candidate>,
+    ntokens: usize,
+) -> Vec<Candidate> {
+    resolve_noting(program, ty, cands, ntokens, None)
+}
+
+/// [`resolve`], noting in `losses` each candidate dropped, with the kept
+/// candidate that beat it (the best-ranked one it overlaps).
+pub fn resolve_noting(
+    program: &Program,
+    ty: usize,
     mut cands: Vec<Candidate>,
     ntokens: usize,
+    mut losses: Option<&mut Vec<trace::Loss>>,
 ) -> Vec<Candidate> {
     let rank = |c: &Candidate| {
         let r: &Rule = &program.rules[c.rule];
@@ -251,10 +271,18 @@ pub fn resolve(
         return cands;
     }
     let mut taken = vec![false; ntokens];
-    let mut out = Vec::with_capacity(cands.len());
+    let mut out: Vec<Candidate> = Vec::with_capacity(cands.len());
     for c in cands {
         let range = c.start as usize..c.end as usize;
         if taken[range.clone()].iter().any(|&t| t) {
+            if let Some(losses) = losses.as_deref_mut()
+                && let Some(winner) = out.iter().find(|w| w.start < c.end && c.start < w.end)
+            {
+                losses.push(trace::Loss {
+                    loser: c,
+                    winner: winner.clone(),
+                });
+            }
             continue;
         }
         taken[range].iter_mut().for_each(|t| *t = true);

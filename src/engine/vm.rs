@@ -191,7 +191,7 @@ impl Vm {
 }
 
 /// True if one of the rule's first instructions can consume the token at `at`.
-fn can_start(program: &Program, rule: &Rule, doc: &DocView, first: &[u32], at: u32) -> bool {
+pub fn can_start(program: &Program, rule: &Rule, doc: &DocView, first: &[u32], at: u32) -> bool {
     let i = at as usize;
     first.iter().any(|&pc| match &rule.insts[pc as usize] {
         Inst::Token(test, _) => test_token(test, &doc.tokens[i], doc.words[i], doc.text, program),
