@@ -75,13 +75,13 @@ match from "Russia" (token 348, 2031..2037): "Russia’s Security Council Secret
       role    2059..2068  "Secretary"
       org     2031..2058  "Russia’s Security Council"
   took:
-    "Russia" 2031..2037     <org> › TitleOrg › CountryName › Country                                news/names.rules:171:23
-    "’s" 2037..2041         <org> › TitleOrg › "’s"                                                 news/roles.rules:213:99
-    "Security" 2042..2050   <org> › TitleOrg › OrgName › OrgHeadWord & !NotOrgBefore                news/names.rules:129:71
-    "Council" 2051..2058    <org> › TitleOrg › OrgName › OrgNounTail › OrgNounHead › OrgNoun & Cap  news/names.rules:143:40
-    "Secretary" 2059..2068  <role> › Title › Role › RoleHead                                        news/names.rules:181:29
-    "Nikolai" 2069..2076    <person> › FullName › PersonName › Given                                news/names.rules:76:17
-    "Patrushev" 2077..2086  <person> › FullName › PersonName › Surname › NameWord                   news/names.rules:59:20
+    "Russia" 2031..2037     <org> › TitleOrg › CountryName › Country                  news/names.rules:171:23
+    "’s" 2037..2041         <org> › TitleOrg › "’s"                                   news/roles.rules:213:99
+    "Security" 2042..2050   <org> › TitleOrg › OrgName › OrgHeadWord & !NotOrgBefore  news/names.rules:129:71
+    "Council" 2051..2058    <org> › TitleOrg › OrgName › OrgNounTail › OrgNounHead    news/names.rules:136:60
+    "Secretary" 2059..2068  <role> › Title › Role › RoleHead                          news/names.rules:181:29
+    "Nikolai" 2069..2076    <person> › FullName › PersonName › Given                  news/names.rules:76:17
+    "Patrushev" 2077..2086  <person> › FullName › PersonName › Surname › NameWord     news/names.rules:59:20
   captures:
     org     2031..2058  "Russia’s Security Council"
     role    2059..2068  "Secretary"

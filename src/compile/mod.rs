@@ -425,6 +425,37 @@ impl Compiler<'_> {
         match h {
             Hir::Seq(items) => items.iter().for_each(|i| self.hir(i)),
             Hir::Alt(items) => {
+                // Alternatives in a row that each take one token, with no
+                // capture, become one token test: `"," | ";" | "and"` is one
+                // instruction instead of a split, a test and a jump each. Same
+                // matches: they all go on to the same place, in the same order.
+                let mut merged: Vec<std::borrow::Cow<'_, Hir>> = Vec::new();
+                let mut run: Vec<TokenTest> = Vec::new();
+                let flush =
+                    |run: &mut Vec<TokenTest>, merged: &mut Vec<std::borrow::Cow<'_, Hir>>| {
+                        match run.len() {
+                            0 => {}
+                            1 => merged.push(std::borrow::Cow::Owned(Hir::Token(run.remove(0)))),
+                            _ => merged.push(std::borrow::Cow::Owned(Hir::Token(TokenTest::Or(
+                                std::mem::take(run),
+                            )))),
+                        }
+                    };
+                for item in items {
+                    match one_token(item) {
+                        Some(t) => run.push(t),
+                        None => {
+                            flush(&mut run, &mut merged);
+                            merged.push(std::borrow::Cow::Borrowed(item));
+                        }
+                    }
+                }
+                flush(&mut run, &mut merged);
+                if merged.len() == 1 {
+                    self.hir(&merged[0]);
+                    return;
+                }
+                let items = merged;
                 // split L1, next_split; L1: a; jmp end; next_split: split L2, … ; last: z; end:
                 let mut jumps = Vec::new();
                 for (i, item) in items.iter().enumerate() {
@@ -524,6 +555,17 @@ impl Compiler<'_> {
                 Inst::Split(body, end)
             };
         }
+    }
+}
+
+/// The one-token test a pattern is, if it is a token test or a one-word
+/// literal (through [`Hir::Source`] wrappers, so origins change nothing).
+fn one_token(h: &Hir) -> Option<TokenTest> {
+    match h {
+        Hir::Token(t) => Some(t.clone()),
+        Hir::Literal(words) if words.len() == 1 => Some(TokenTest::Word(words[0].clone())),
+        Hir::Source(_, inner) => one_token(inner),
+        _ => None,
     }
 }
 
