@@ -43,6 +43,7 @@ pub mod dates;
 pub mod diag;
 pub mod engine;
 pub mod eval;
+pub mod fmt;
 pub mod load;
 pub mod output;
 pub mod span;
