@@ -11,6 +11,8 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod fmt;
+
 const RUN_EXAMPLES: &str = "\
 Examples:
   # The bundled rules over one article, as a table
@@ -93,6 +95,9 @@ enum Command {
     /// Score rules against gold annotations: precision, recall and F1 per record type.
     #[command(after_help = EVAL_EXAMPLES)]
     Eval(EvalArgs),
+    /// Lay rule files out in the canonical layout, keeping every comment (--check for CI).
+    #[command(after_help = fmt::EXAMPLES)]
+    Fmt(fmt::FmtArgs),
     /// Show what gleaner sees: tokens and sentences, parsed rules, compiled rules.
     #[command(after_help = DEBUG_EXAMPLES)]
     Debug {
@@ -235,6 +240,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
         Command::Eval(args) => eval(args),
+        Command::Fmt(args) => fmt::fmt(args),
         Command::Debug { what } => debug(what),
     };
     match result {
