@@ -1210,6 +1210,16 @@ rule r {
         }
     }
 
+    #[test]
+    fn the_bundled_rules_are_formatted() {
+        for (name, text) in bundled() {
+            assert!(
+                fmt(text) == text,
+                "rules/{name} is not formatted: run `gleaner fmt rules/`"
+            );
+        }
+    }
+
     /// Every token of `text` as the formatter reads it, with `sep` between two
     /// tokens wherever the language allows white space.
     fn respaced(text: &str, sep: &dyn Fn(usize) -> String) -> String {
