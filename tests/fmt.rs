@@ -193,6 +193,18 @@ fn unreadable_paths_and_mixed_stdin_exit_2() {
          error: 1 file could not be formatted (see above); they are left as they are\n"
     );
 
+    let empty = tempfile::tempdir().unwrap();
+    let out = gleaner(&["fmt", empty.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with(&format!(
+            "error: {}: no .rules file in this folder\n",
+            empty.path().display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+
     let out = gleaner(&["fmt", "-", "rules/"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
@@ -217,4 +229,17 @@ fn help_teaches_by_example() {
     ] {
         assert!(help.contains(line), "missing {line:?} in:\n{help}");
     }
+}
+
+/// What CI runs: the bundled library is in the layout.
+#[test]
+fn the_bundled_rules_are_formatted() {
+    let out = gleaner(&["fmt", "--check", "rules/"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).starts_with("ok: "), "{}", stdout(&out));
+    assert!(
+        stdout(&out).ends_with(" files formatted\n"),
+        "{}",
+        stdout(&out)
+    );
 }

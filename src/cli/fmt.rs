@@ -233,6 +233,12 @@ fn rule_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     }
     let mut out = Vec::new();
     walk(path, &mut out)?;
+    if out.is_empty() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "no .rules file in this folder",
+        ));
+    }
     out.sort();
     Ok(out)
 }
