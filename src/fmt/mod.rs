@@ -1233,7 +1233,7 @@ rule r {
             if prev.is_some() && !lazy {
                 out.push_str(&sep(i));
             }
-            // Entries were unquoted; quote them back so `"…"` and bare words both occur.
+            // Lexicon entries come out bare where they can be: still valid input.
             out.push_str(&t.text);
             prev = Some(t);
         }
