@@ -44,6 +44,7 @@ pub mod diag;
 pub mod diff;
 pub mod engine;
 pub mod eval;
+pub mod fmt;
 pub mod load;
 pub mod output;
 pub mod project;

@@ -41,7 +41,7 @@ fn man_pages() {
     assert_eq!(
         stdout(&o),
         format!(
-            "wrote 14 pages into {}: gleaner-check.1 gleaner-completions.1 gleaner-debug-ast.1 gleaner-debug-program.1 gleaner-debug-tokens.1 gleaner-debug.1 gleaner-diff.1 gleaner-eval.1 gleaner-explain.1 gleaner-init.1 gleaner-man.1 gleaner-run.1 gleaner-test.1 gleaner.1\n",
+            "wrote 15 pages into {}: gleaner-check.1 gleaner-completions.1 gleaner-debug-ast.1 gleaner-debug-program.1 gleaner-debug-tokens.1 gleaner-debug.1 gleaner-diff.1 gleaner-eval.1 gleaner-explain.1 gleaner-fmt.1 gleaner-init.1 gleaner-man.1 gleaner-run.1 gleaner-test.1 gleaner.1\n",
             dir.path().display()
         )
     );

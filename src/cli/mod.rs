@@ -2,6 +2,7 @@
 
 mod diff;
 mod explain;
+mod fmt;
 mod interrupt;
 mod progress;
 mod shell;
@@ -143,6 +144,9 @@ enum Command {
     /// Why a rule matched a text, or how far it got and where and why it stopped.
     #[command(after_help = explain::EXAMPLES)]
     Explain(explain::ExplainArgs),
+    /// Lay rule files out in the canonical layout, keeping every comment (--check for CI).
+    #[command(after_help = fmt::EXAMPLES)]
+    Fmt(fmt::FmtArgs),
     /// Show what gleaner sees: tokens and sentences, parsed rules, compiled rules.
     #[command(after_help = DEBUG_EXAMPLES)]
     Debug {
@@ -303,6 +307,7 @@ pub fn main() -> ExitCode {
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
         Command::Explain(args) => explain::explain(args),
+        Command::Fmt(args) => fmt::fmt(args),
         Command::Debug { what } => debug(what),
     };
     match result {
