@@ -48,6 +48,7 @@ fn check_with(loaded: Loaded, origins: bool) -> Result<RuleSet, Diagnostics> {
         rule_names: HashMap::new(),
         lexicon_files: &loaded.lexicon_files,
         sources: &loaded.sources,
+        memo: HashMap::new(),
     };
     cx.collect(&loaded.files);
     let mut rules = cx.rules(&loaded.files);
@@ -108,6 +109,10 @@ struct Checker<'a> {
     sources: &'a crate::span::Sources,
     /// Keep where each part of a pattern is written.
     origins: bool,
+    /// Named patterns already written out (without captures or problems), and
+    /// how many pattern nodes each counts for: a pattern used in many places
+    /// is resolved once (not kept with origins, whose parts are per use).
+    memo: HashMap<usize, (Hir, usize)>,
 }
 
 fn at(file: FileId, span: Span) -> Loc {
@@ -798,6 +803,7 @@ impl<'a> Checker<'a> {
                     Some((Name::Lexicon(i), _)) => Hir::Lexicon(i),
                     Some((Name::Pattern(i), _)) => {
                         if let Some(pos) = r.stack.iter().position(|&j| j == i) {
+                            r.cycles += 1;
                             // A cycle through other patterns is found while they are
                             // written out silently (`report` off); report it once, when
                             // checking its lowest-numbered pattern on its own.
@@ -820,14 +826,33 @@ impl<'a> Checker<'a> {
                             }
                             return Hir::Token(TokenTest::Any);
                         }
+                        if !self.origins
+                            && let Some((h, nodes)) = self.memo.get(&i)
+                        {
+                            r.nodes += nodes;
+                            if r.nodes > MAX_PATTERN_NODES {
+                                r.too_large = true;
+                                return Hir::Token(TokenTest::Any);
+                            }
+                            return h.clone();
+                        }
                         let (pfile, def) = self.patterns[i];
                         let saved = (r.file, r.report);
+                        let (nodes, diags, cycles) = (r.nodes, self.diags.len(), r.cycles);
                         r.file = pfile;
                         r.report = false;
                         r.stack.push(i);
                         let h = self.resolve(r, &def.body);
                         r.stack.pop();
                         (r.file, r.report) = saved;
+                        if !self.origins
+                            && !r.too_large
+                            && self.diags.len() == diags
+                            && r.cycles == cycles
+                            && !has_capture(&h)
+                        {
+                            self.memo.insert(i, (h.clone(), r.nodes - nodes));
+                        }
                         h
                     }
                     None => {
@@ -1075,6 +1100,8 @@ struct Resolver {
     stack: Vec<usize>,
     nodes: usize,
     too_large: bool,
+    /// Cycles met so far (a pattern resolved around one is not memoized).
+    cycles: usize,
     /// Where the parts of the pattern are written.
     origins: Vec<Origin>,
     /// The origins of the parts being resolved, innermost last.
@@ -1090,6 +1117,7 @@ impl Resolver {
             stack: Vec::new(),
             nodes: 0,
             too_large: false,
+            cycles: 0,
             origins: Vec::new(),
             within: Vec::new(),
         }
