@@ -414,6 +414,25 @@ fn counted_at_least() {
 }
 
 #[test]
+fn repetition_of_a_body_that_can_match_nothing() {
+    // As in the `regex` crate: a pass of the body that matches nothing ends the
+    // repetition, so the body's first alternative, `"b"?`, is taken (empty)
+    // before a second pass through `"a"`. Each of these used to match "a a"
+    // (or "a a a") once.
+    assert_eq!(matches(r#"("b"? | "a")* "a""#, "a a"), vec!["a", "a"]);
+    assert_eq!(matches(r#"("b"? | "a")*? "a""#, "a a"), vec!["a", "a"]);
+    assert_eq!(matches(r#"("b"? | "a")+ "a""#, "a a"), vec!["a", "a"]);
+    assert_eq!(
+        matches(r#"("b"? | "a"){2,} "a""#, "a a a"),
+        vec!["a", "a", "a"]
+    );
+    assert_eq!(matches(r#"_ ((!"c")??)*"#, "a a"), vec!["a", "a"]);
+    // A pass that consumes is still preferred when the body prefers it.
+    assert_eq!(matches(r#"("b"? | "a")* "a""#, "b a"), vec!["b a"]);
+    assert_eq!(matches(r#"("a" | "b"?)* "a""#, "a a b a"), vec!["a a b a"]);
+}
+
+#[test]
 fn lazy_optional() {
     let text = "Ali Baqeri said";
     assert_eq!(

@@ -428,10 +428,36 @@ impl Compiler<'_> {
                 max,
                 lazy,
             } => {
-                for _ in 0..*min {
+                // An unbounded repetition of a body that can match zero tokens is
+                // compiled as the `regex` crate compiles it: the loop is the last
+                // required copy (for `*`, an optional first pass), `S: body;
+                // split(S, out)`, so a pass that matched nothing leaves the loop.
+                // In the plain loop below, such a pass would come back to the loop
+                // head at the same token, a state already visited, and die; that
+                // drops the body's preferred way of matching empty and prefers
+                // another pass: `("b"? | "a")* "a"` would match "a a" once
+                // instead of `a` twice.
+                let pass_loop = max.is_none() && inner.nullable();
+                let copies = if pass_loop {
+                    min.saturating_sub(1)
+                } else {
+                    *min
+                };
+                for _ in 0..copies {
                     self.hir(inner);
                 }
                 match max {
+                    None if pass_loop => {
+                        let skip = (*min == 0).then(|| self.push(Inst::Split(0, 0)));
+                        let body = self.pc();
+                        self.hir(inner);
+                        let again = self.push(Inst::Split(0, 0));
+                        let end = self.pc();
+                        self.set_split(again, body, end, *lazy);
+                        if let Some(skip) = skip {
+                            self.set_split(skip, body, end, *lazy);
+                        }
+                    }
                     None => {
                         let split = self.push(Inst::Split(0, 0));
                         let body = self.pc();
