@@ -572,6 +572,21 @@ fn capture_in_repetition_keeps_last_iteration() {
 }
 
 #[test]
+fn capture_inside_capture_of_the_same_name() {
+    // The outer capture ends last, so its span is the field. The inner start
+    // used to overwrite the outer start, giving `x` a span neither capture
+    // matched ("b c" here).
+    assert_eq!(
+        captures(r#"<x: "a" <x: "b"> "c">"#, "a b c"),
+        vec!["a b c | x=a b c"]
+    );
+    assert_eq!(
+        captures(r#"<x: "a" (<x: "b"> | "c")+>"#, "a b c b"),
+        vec!["a b c b | x=a b c b"]
+    );
+}
+
+#[test]
 fn capture_fields_have_byte_spans() {
     let r = &records(
         r#"record M(x) rule r { match "the" <x:Cap+> emit M { x } }"#,

@@ -206,6 +206,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             vocab: &mut vocab,
             regexes: &mut regexes,
             too_big: false,
+            open: Vec::new(),
         };
         c.emit_save(0);
         c.hir(&r.pattern);
@@ -336,6 +337,8 @@ struct Compiler<'a> {
     vocab: &'a mut Vocab,
     regexes: &'a mut Vec<regex::Regex>,
     too_big: bool,
+    /// The slots of the captures being compiled around the current node.
+    open: Vec<usize>,
 }
 
 impl Compiler<'_> {
@@ -480,10 +483,17 @@ impl Compiler<'_> {
                     }
                 }
             }
+            // Inside a capture of the same name, a capture saves nothing: the
+            // outer one ends last, so its span is the one that counts, and an
+            // inner start must not overwrite the outer start (`<x: "a" <x: "b">>`
+            // would give `x` the span of `b` with the end of the outer).
+            Hir::Capture(slot, inner) if self.open.contains(slot) => self.hir(inner),
             Hir::Capture(slot, inner) => {
+                self.open.push(*slot);
                 self.emit_save(2 + 2 * *slot as u32);
                 self.hir(inner);
                 self.emit_save(3 + 2 * *slot as u32);
+                self.open.pop();
             }
             Hir::Token(t) => {
                 let t = self.test(t);
