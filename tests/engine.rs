@@ -346,6 +346,15 @@ fn anchors_in_paragraph_scope_test_sentence_boundaries() {
     assert_eq!(found, vec!["M r said no. Bob said yes. Done"]);
 }
 
+#[test]
+fn anchors_hold_between_sentences_at_the_edges_of_a_sentence_window() {
+    // Between two sentences both `^` and `$` hold, also where a sentence
+    // window ends or starts: they test the position in the document.
+    let text = "Ali said. Bob left.";
+    assert_eq!(matches(r#""." ^"#, text), vec!["."]);
+    assert_eq!(matches("$ Cap", text), vec!["Bob"]);
+}
+
 // ---- operators -------------------------------------------------------------
 
 #[test]
