@@ -1,7 +1,8 @@
 //! Property tests (proptest).
 //!
 //! - **Engine against references.** Random patterns over a tiny vocabulary, run
-//!   on random one-sentence texts, must find exactly what two references find:
+//!   on random texts of one sentence (and, in a second property, of several),
+//!   must find exactly what two references find:
 //!   a backtracking matcher written here (slow, simple), and the `regex` crate
 //!   on a text with one character per token (the language promises
 //!   leftmost-first matching "as in the Rust `regex` crate"). Spans and capture
@@ -28,10 +29,13 @@ use std::cell::Cell;
 
 // ---- the vocabulary ----------------------------------------------------------
 
-/// The tokens of generated texts. Each is one token when written between spaces.
+/// The tokens of generated texts. Each is one token when written between
+/// spaces. The last, `.`, is only in texts of several sentences.
 const TOKENS: &[&str] = &[
-    "a", "b", "c", "A", "B", "C", "Ab", "ab", "1", "22", ",", ";", ":",
+    "a", "b", "c", "A", "B", "C", "Ab", "ab", "1", "22", ",", ";", ":", ".",
 ];
+/// The tokens of one-sentence texts.
+const ONE_SENTENCE: &[&str] = TOKENS.split_at(TOKENS.len() - 1).0;
 /// One-token literals of generated patterns (literals ignore case).
 const LITERALS: &[&str] = &["a", "b", "c", "A", "ab", "1", ","];
 /// Two-token literals.
@@ -398,6 +402,8 @@ struct Matcher<'a> {
     /// The window: sentence start and end (token indices).
     lo: usize,
     hi: usize,
+    /// The sentences of the whole text, for `^` and `$`.
+    sentences: &'a [(usize, usize)],
     steps: Cell<u64>,
 }
 
@@ -449,8 +455,10 @@ impl Matcher<'_> {
                 w.slots[3 + 2 * slot] = p as u32;
                 out(p, w)
             }),
-            Node::Start => pos == self.lo && out(pos, way),
-            Node::End => pos == self.hi && out(pos, way),
+            // Between two sentences, both `^` and `$` hold, even at the edges of
+            // the window (docs/language.md §4.1).
+            Node::Start => self.sentences.iter().any(|s| s.0 == pos) && out(pos, way),
+            Node::End => self.sentences.iter().any(|s| s.1 == pos) && out(pos, way),
         }
     }
 
@@ -552,8 +560,9 @@ fn regex_class(t: &Tok) -> String {
     }
 }
 
-/// The pattern as a `regex`; `groups` gets the capture name of each group.
-fn regex_source(p: &Pat, groups: &mut Vec<usize>) -> String {
+/// The pattern as a `regex`, for one sentence given alone; `anchors` are what
+/// `^` and `$` become; `groups` gets the capture name of each group.
+fn regex_source(p: &Pat, anchors: [&str; 2], groups: &mut Vec<usize>) -> String {
     match p {
         Pat::Tok(t) => regex_class(t),
         Pat::Lit(words) => join(
@@ -564,11 +573,11 @@ fn regex_source(p: &Pat, groups: &mut Vec<usize>) -> String {
         ),
         Pat::Seq(ps) => format!(
             "(?:{})",
-            join(ps.iter().map(|p| regex_source(p, groups)), "")
+            join(ps.iter().map(|p| regex_source(p, anchors, groups)), "")
         ),
         Pat::Alt(ps) => format!(
             "(?:{})",
-            join(ps.iter().map(|p| regex_source(p, groups)), "|")
+            join(ps.iter().map(|p| regex_source(p, anchors, groups)), "|")
         ),
         Pat::Repeat {
             inner,
@@ -578,36 +587,51 @@ fn regex_source(p: &Pat, groups: &mut Vec<usize>) -> String {
         } => {
             let max = max.map(|m| m.to_string()).unwrap_or_default();
             let lazy = if *lazy { "?" } else { "" };
-            format!("(?:{}){{{min},{max}}}{lazy}", regex_source(inner, groups))
+            format!(
+                "(?:{}){{{min},{max}}}{lazy}",
+                regex_source(inner, anchors, groups)
+            )
         }
         Pat::Capture(n, p) => {
             groups.push(*n);
-            format!("({})", regex_source(p, groups))
+            format!("({})", regex_source(p, anchors, groups))
         }
-        Pat::Start => r"\A".into(),
-        Pat::End => r"\z".into(),
+        Pat::Start => anchors[0].into(),
+        Pat::End => anchors[1].into(),
     }
 }
 
 /// What `regex` finds, as capture slots (only for patterns whose capture names
 /// occur once each: `regex` gives each group its own span).
-fn regex_slots(p: &Pat, tokens: &[&str], slot: &[usize], nslots: usize) -> Vec<Vec<u32>> {
+fn regex_slots(
+    p: &Pat,
+    tokens: &[&str],
+    (lo, hi): (usize, usize),
+    slot: &[usize],
+    nslots: usize,
+) -> Vec<Vec<u32>> {
+    // `^` holds at the start of the sentence, and at its end when another
+    // follows; `$` at its end, and at its start when another precedes.
+    let both = r"(?:\A|\z)";
+    let start = if hi < tokens.len() { both } else { r"\A" };
+    let end = if lo > 0 { both } else { r"\z" };
     let mut groups = Vec::new();
-    let source = regex_source(p, &mut groups);
+    let source = regex_source(p, [start, end], &mut groups);
     let re = regex::Regex::new(&source).unwrap_or_else(|e| panic!("{source}: {e}"));
-    let hay: String = tokens
+    let hay: String = tokens[lo..hi]
         .iter()
         .map(|t| token_char(TOKENS.iter().position(|x| x == t).unwrap()))
         .collect();
+    let at = |i: usize| (lo + i) as u32;
     re.captures_iter(&hay)
         .map(|c| {
             let mut s = vec![NONE; nslots];
             let m = c.get(0).unwrap();
-            (s[0], s[1]) = (m.start() as u32, m.end() as u32);
+            (s[0], s[1]) = (at(m.start()), at(m.end()));
             for (g, &name) in groups.iter().enumerate() {
                 if let Some(m) = c.get(g + 1) {
                     let k = slot[name];
-                    (s[2 + 2 * k], s[3 + 2 * k]) = (m.start() as u32, m.end() as u32);
+                    (s[2 + 2 * k], s[3 + 2 * k]) = (at(m.start()), at(m.end()));
                 }
             }
             s
@@ -714,11 +738,11 @@ struct Case {
 }
 
 /// A pattern, mostly one that cannot match empty (the checker rejects those),
-/// and a one-sentence text.
-fn case() -> impl Strategy<Value = Case> {
+/// and a text of these tokens.
+fn case(vocabulary: &'static [&'static str], len: usize) -> impl Strategy<Value = Case> {
     let tokens = prop_oneof![
         1 => Just(Vec::new()),
-        15 => prop::collection::vec(select(TOKENS), 1..=10),
+        15 => prop::collection::vec(select(vocabulary), 1..=len),
     ];
     (pattern(), tok(), 0..6u8, tokens).prop_map(|(p, t, how, tokens)| {
         let pattern = match how {
@@ -732,6 +756,25 @@ fn case() -> impl Strategy<Value = Case> {
 }
 
 // ---- the property ---------------------------------------------------------------------
+
+/// The sentences of a text of [`TOKENS`], as token ranges: one ends after a `.`
+/// followed by a token that starts with a capital or a digit
+/// (docs/language.md §5.2).
+fn sentences(tokens: &[&str]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..tokens.len() {
+        let next = tokens[i].chars().next().unwrap();
+        if tokens[i - 1] == "." && (next.is_uppercase() || next.is_ascii_digit()) {
+            out.push((start, i));
+            start = i;
+        }
+    }
+    if !tokens.is_empty() {
+        out.push((start, tokens.len()));
+    }
+    out
+}
 
 fn show(slots: &[Vec<u32>]) -> String {
     let pos = |p: u32| {
@@ -769,12 +812,13 @@ fn check_case(case: &Case) -> Result<(), TestCaseError> {
         .map(|t| (t.start as usize, t.end as usize))
         .collect();
     prop_assert_eq!(&cut_spans, &spans, "tokens of {:?}", text);
-    let sentences = segment(&text, &cut).sentences;
-    prop_assert!(
-        tokens.is_empty() || (sentences.len() == 1 && sentences[0] == (0..tokens.len() as u32)),
-        "one sentence: {:?}",
-        sentences
-    );
+    let windows = sentences(tokens);
+    let cut_sentences: Vec<(usize, usize)> = segment(&text, &cut)
+        .sentences
+        .iter()
+        .map(|s| (s.start as usize, s.end as usize))
+        .collect();
+    prop_assert_eq!(&cut_sentences, &windows, "sentences of {:?}", text);
 
     let mut names = Vec::new();
     case.pattern.names(&mut names);
@@ -811,19 +855,28 @@ fn check_case(case: &Case) -> Result<(), TestCaseError> {
         slot: &slot,
     }
     .expand(&case.pattern);
-    let matcher = Matcher {
-        tokens,
-        lo: 0,
-        hi: tokens.len(),
-        steps: Cell::new(0),
-    };
-    let Ok(expected) = matcher.find_all(&root, nslots) else {
-        return Err(TestCaseError::reject("the reference gave up"));
-    };
+    // Each sentence is a window of its own (the rule is `within sentence`).
+    let mut expected = Vec::new();
+    for &(lo, hi) in &windows {
+        let matcher = Matcher {
+            tokens,
+            lo,
+            hi,
+            sentences: &windows,
+            steps: Cell::new(0),
+        };
+        let Ok(found) = matcher.find_all(&root, nslots) else {
+            return Err(TestCaseError::reject("the reference gave up"));
+        };
+        expected.extend(found);
+    }
     let mut counts = [0; NAMES];
     case.pattern.count_names(&mut counts);
     if counts.iter().all(|&c| c <= 1) {
-        let rx = regex_slots(&case.pattern, tokens, &slot, nslots);
+        let rx: Vec<Vec<u32>> = windows
+            .iter()
+            .flat_map(|&w| regex_slots(&case.pattern, tokens, w, &slot, nslots))
+            .collect();
         prop_assert!(
             rx == expected,
             "pattern {}\ntext    {:?}\nregex     {}\nreference {}",
@@ -875,8 +928,24 @@ proptest! {
         ..ProptestConfig::default()
     })]
 
+    /// Texts of one sentence.
     #[test]
-    fn engine_matches_the_references(case in case()) {
+    fn engine_matches_the_references(case in case(ONE_SENTENCE, 10)) {
+        check_case(&case)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 1000,
+        max_global_rejects: 100_000,
+        ..ProptestConfig::default()
+    })]
+
+    /// Texts of several sentences: a match never leaves its sentence, and `^`
+    /// and `$` hold at each sentence's edges.
+    #[test]
+    fn engine_matches_the_references_in_each_sentence(case in case(TOKENS, 14)) {
         check_case(&case)?;
     }
 }
