@@ -346,6 +346,15 @@ fn anchors_in_paragraph_scope_test_sentence_boundaries() {
     assert_eq!(found, vec!["M r said no. Bob said yes. Done"]);
 }
 
+#[test]
+fn anchors_hold_between_sentences_at_the_edges_of_a_sentence_window() {
+    // Between two sentences both `^` and `$` hold, also where a sentence
+    // window ends or starts: they test the position in the document.
+    let text = "Ali said. Bob left.";
+    assert_eq!(matches(r#""." ^"#, text), vec!["."]);
+    assert_eq!(matches("$ Cap", text), vec!["Bob"]);
+}
+
 // ---- operators -------------------------------------------------------------
 
 #[test]
@@ -411,6 +420,25 @@ fn counted_range() {
 fn counted_at_least() {
     assert_eq!(matches(r#""a"{4,}"#, FIVE), vec!["a a a a a"]);
     assert_eq!(matches(r#""a"{6,}"#, FIVE), Vec::<String>::new());
+}
+
+#[test]
+fn repetition_of_a_body_that_can_match_nothing() {
+    // As in the `regex` crate: a pass of the body that matches nothing ends the
+    // repetition, so the body's first alternative, `"b"?`, is taken (empty)
+    // before a second pass through `"a"`. Each of these used to match "a a"
+    // (or "a a a") once.
+    assert_eq!(matches(r#"("b"? | "a")* "a""#, "a a"), vec!["a", "a"]);
+    assert_eq!(matches(r#"("b"? | "a")*? "a""#, "a a"), vec!["a", "a"]);
+    assert_eq!(matches(r#"("b"? | "a")+ "a""#, "a a"), vec!["a", "a"]);
+    assert_eq!(
+        matches(r#"("b"? | "a"){2,} "a""#, "a a a"),
+        vec!["a", "a", "a"]
+    );
+    assert_eq!(matches(r#"_ ((!"c")??)*"#, "a a"), vec!["a", "a"]);
+    // A pass that consumes is still preferred when the body prefers it.
+    assert_eq!(matches(r#"("b"? | "a")* "a""#, "b a"), vec!["b a"]);
+    assert_eq!(matches(r#"("a" | "b"?)* "a""#, "a a b a"), vec!["a a b a"]);
 }
 
 #[test]
@@ -550,6 +578,21 @@ fn capture_that_does_not_participate_is_absent() {
 fn capture_in_repetition_keeps_last_iteration() {
     let found = captures(r#"(<x:Cap> ",")+"#, "Ali, Bob, Carol, and");
     assert_eq!(found, vec!["Ali, Bob, Carol, | x=Carol"]);
+}
+
+#[test]
+fn capture_inside_capture_of_the_same_name() {
+    // The outer capture ends last, so its span is the field. The inner start
+    // used to overwrite the outer start, giving `x` a span neither capture
+    // matched ("b c" here).
+    assert_eq!(
+        captures(r#"<x: "a" <x: "b"> "c">"#, "a b c"),
+        vec!["a b c | x=a b c"]
+    );
+    assert_eq!(
+        captures(r#"<x: "a" (<x: "b"> | "c")+>"#, "a b c b"),
+        vec!["a b c b | x=a b c b"]
+    );
 }
 
 #[test]

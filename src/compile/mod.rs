@@ -215,6 +215,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             too_big: false,
             origin: u32::MAX,
             inst_origins: Vec::new(),
+            open: Vec::new(),
         };
         c.emit_save(0);
         c.hir(&r.pattern);
@@ -356,6 +357,8 @@ struct Compiler<'a> {
     origin: u32,
     /// The origin of each instruction.
     inst_origins: Vec<u32>,
+    /// The slots of the captures being compiled around the current node.
+    open: Vec<usize>,
 }
 
 impl Compiler<'_> {
@@ -480,10 +483,36 @@ impl Compiler<'_> {
                 max,
                 lazy,
             } => {
-                for _ in 0..*min {
+                // An unbounded repetition of a body that can match zero tokens is
+                // compiled as the `regex` crate compiles it: the loop is the last
+                // required copy (for `*`, an optional first pass), `S: body;
+                // split(S, out)`, so a pass that matched nothing leaves the loop.
+                // In the plain loop below, such a pass would come back to the loop
+                // head at the same token, a state already visited, and die; that
+                // drops the body's preferred way of matching empty and prefers
+                // another pass: `("b"? | "a")* "a"` would match "a a" once
+                // instead of `a` twice.
+                let pass_loop = max.is_none() && inner.nullable();
+                let copies = if pass_loop {
+                    min.saturating_sub(1)
+                } else {
+                    *min
+                };
+                for _ in 0..copies {
                     self.hir(inner);
                 }
                 match max {
+                    None if pass_loop => {
+                        let skip = (*min == 0).then(|| self.push(Inst::Split(0, 0)));
+                        let body = self.pc();
+                        self.hir(inner);
+                        let again = self.push(Inst::Split(0, 0));
+                        let end = self.pc();
+                        self.set_split(again, body, end, *lazy);
+                        if let Some(skip) = skip {
+                            self.set_split(skip, body, end, *lazy);
+                        }
+                    }
                     None => {
                         let split = self.push(Inst::Split(0, 0));
                         let body = self.pc();
@@ -506,10 +535,17 @@ impl Compiler<'_> {
                     }
                 }
             }
+            // Inside a capture of the same name, a capture saves nothing: the
+            // outer one ends last, so its span is the one that counts, and an
+            // inner start must not overwrite the outer start (`<x: "a" <x: "b">>`
+            // would give `x` the span of `b` with the end of the outer).
+            Hir::Capture(slot, inner) if self.open.contains(slot) => self.hir(inner),
             Hir::Capture(slot, inner) => {
+                self.open.push(*slot);
                 self.emit_save(2 + 2 * *slot as u32);
                 self.hir(inner);
                 self.emit_save(3 + 2 * *slot as u32);
+                self.open.pop();
             }
             Hir::Token(t) => {
                 let t = self.test(t);
