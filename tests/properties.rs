@@ -825,6 +825,13 @@ fn check_case(case: &Case) -> Result<(), TestCaseError> {
     let fields = join(names.iter().map(|n| format!("x{n}")), ", ");
     let source = case.pattern.source();
     let rules = format!("record R({fields})\nrule r {{ match {source} emit R {{ {fields} }} }}\n");
+    // `gleaner fmt` lays the rule out; it checks itself that the result parses
+    // to the same AST with the same comments, and formatting again changes nothing.
+    let formatted = gleaner::fmt::format_source("p.rules", &rules)
+        .map_err(|d| TestCaseError::fail(format!("{}\n{rules}", d.render(false))))?;
+    let again = gleaner::fmt::format_source("p.rules", &formatted)
+        .map_err(|d| TestCaseError::fail(d.render(false)))?;
+    prop_assert_eq!(&again, &formatted, "not idempotent on {}", rules);
     let program = Program::from_source("p.rules", &rules);
     if case.pattern.nullable() {
         let codes: Vec<&str> = match &program {
