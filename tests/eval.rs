@@ -525,3 +525,20 @@ fn bundled_rules_on_dev_gold() {
         assert!(f1 >= min, "{kind}.{field}: value F1 {f1} (at least {min})");
     }
 }
+
+/// `eval --jobs`: the documents run in parallel, the scores and errors are
+/// the same for any number of threads.
+#[test]
+fn eval_is_the_same_on_one_and_two_threads() {
+    let run = |jobs: &str| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_gleaner"))
+            .args(["eval", "-j", jobs, "--errors", "--format", "json"])
+            .args(["--gold", "tests/gold/gum_dev.jsonl"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("gleaner runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        o.stdout
+    };
+    assert_eq!(run("1"), run("2"));
+}

@@ -224,6 +224,9 @@ struct EvalArgs {
     /// Score only these record types (comma-separated). Default: every type of the gold.
     #[arg(long, value_name = "TYPE,…", value_delimiter = ',')]
     types: Vec<String>,
+    /// Threads to run on (default: one per core). The scores are the same for any number.
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -670,9 +673,15 @@ fn eval(args: EvalArgs) -> std::io::Result<ExitCode> {
             }
         }
     }
-    let mut runner = Runner::new();
-    for g in &gold {
-        let records = runner.run(&program, &g.doc);
+    // Run in parallel, score in gold order: the scores are the same for any --jobs.
+    let pool = thread_pool(args.jobs)?;
+    let runs: Vec<Vec<Record>> = pool.install(|| {
+        use rayon::prelude::*;
+        gold.par_iter()
+            .map_init(Runner::new, |runner, g| runner.run(&program, &g.doc))
+            .collect()
+    });
+    for (g, records) in gold.iter().zip(runs) {
         evaluator.add(g, records);
     }
     let evaluation = evaluator.finish();
