@@ -60,10 +60,35 @@ fn snapshot_regressions() {
 
 #[test]
 fn engine_regressions() {
-    checks::sandbox_cwd();
     for (path, rules) in inputs("engine") {
         eprintln!("{}", path.display());
         let text = std::fs::read_to_string(path.with_extension("txt")).unwrap();
         checks::check_engine(&rules, &text).expect("the rules build");
     }
+}
+
+/// The engine check itself: it runs the rules and hands back their records.
+#[test]
+fn the_engine_check_runs_the_rules() {
+    let rules = "record A(x, y)\nrule r { match <x:Cap> \"said\" emit A { x, y: lower(x) } }\n";
+    let records = checks::check_engine(rules, "Ali said.\n\nBob said it.").unwrap();
+    let got: Vec<(&str, usize, usize, Option<&str>)> = records
+        .iter()
+        .map(|r| {
+            (
+                r.text.as_str(),
+                r.start,
+                r.end,
+                r.fields["y"].value.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Ali said", 0, 8, Some("ali")),
+            ("Bob said", 11, 19, Some("bob"))
+        ]
+    );
+    assert!(checks::check_engine("rule r { match Nmae }", "x").is_none());
 }

@@ -8,7 +8,6 @@ use gleaner_fuzz::grammar::Input;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: Input| {
-    gleaner_fuzz::sandbox_cwd();
     let (rules, text) = (input.rules(), input.text());
     gleaner_fuzz::checks::check_engine(&rules, &text);
 });

@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 use gleaner::output::snapshot;
+use gleaner::syntax::ast::Scope;
 use gleaner::text::tokenize::{GLUED, LINE_BEFORE, PARA_BEFORE};
 use gleaner::text::{Token, segment, tokenize};
 use gleaner::{Document, Program, Record, Runner};
@@ -252,6 +253,51 @@ pub fn check_engine(rules: &str, text: &str) -> Option<Vec<Record>> {
             }
         }
     }
+    // A match never crosses the edge of its rule's window (sentence by
+    // default, or paragraph), and neither does the record or its fields.
+    let mut tokens = Vec::new();
+    tokenize(text, &mut tokens);
+    let seg = segment(text, &tokens);
+    let bytes = |ranges: &[std::ops::Range<u32>]| -> Vec<(usize, usize)> {
+        ranges
+            .iter()
+            .map(|r| {
+                (
+                    tokens[r.start as usize].start as usize,
+                    tokens[r.end as usize - 1].end as usize,
+                )
+            })
+            .collect()
+    };
+    let (sentences, paragraphs) = (bytes(&seg.sentences), bytes(&seg.paragraphs));
+    for r in &records {
+        let rule = program
+            .rules
+            .iter()
+            .find(|rule| rule.id == r.rule)
+            .unwrap_or_else(|| panic!("a record of no rule{}", ctx()));
+        let windows = match rule.scope {
+            Scope::Sentence => &sentences,
+            Scope::Paragraph => &paragraphs,
+            Scope::Document => continue,
+        };
+        let Some(&(ws, we)) = windows
+            .iter()
+            .find(|&&(ws, we)| ws <= r.start && r.end <= we)
+        else {
+            panic!("a record crosses its window{}", ctx());
+        };
+        for (name, f) in &r.fields {
+            if let (Some(s), Some(e)) = (f.start, f.end) {
+                assert!(
+                    ws <= s && e <= we,
+                    "field {name} is outside its record's window{}",
+                    ctx()
+                );
+            }
+        }
+    }
+
     let key = |r: &Record| {
         (
             r.start,
