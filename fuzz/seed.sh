@@ -16,6 +16,20 @@ while IFS= read -r -d '' f; do
 done < <(find "$root/rules" "$root/tests/rule_inputs" "$root/templates" "$root/examples" \
     -name '*.rules' -print0 2>/dev/null | sort -z)
 
+# ... and one that reaches the files of the target's sandbox folder (see
+# sandbox_cwd in src/checks.rs).
+cat > corpus/parse_check/seed_sandbox.rules <<'RULES'
+import "a.rules"
+lexicon Lf from "sub/l.tsv"
+record R(x, y)
+rule r priority 1 within paragraph {
+    match <x:Lf> "said" <y:Li>?
+    emit R at x { x: canon(x), y }
+    example "Russia said one" -> R { x: "RU" }
+    counterexample "nobody said"
+}
+RULES
+
 # tokenize: the fixtures cut into slices of at most 2 KiB at line ends, plus
 # the lexicons (multi-word entries, odd punctuation).
 for f in "$root"/tests/fixtures/*.txt; do
