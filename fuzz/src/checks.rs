@@ -20,7 +20,9 @@ use gleaner::{Document, Program, Record, Runner};
 pub fn sandbox_cwd() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        let dir = std::env::temp_dir().join(format!("gleaner-fuzz-{}", std::process::id()));
+        // One fixed folder, so that runs leave no trail of them; its files
+        // are written with the same text every time.
+        let dir = std::env::temp_dir().join("gleaner-fuzz-sandbox");
         std::fs::create_dir_all(dir.join("sub")).expect("a sandbox folder");
         std::fs::write(
             dir.join("a.rules"),
