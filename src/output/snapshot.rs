@@ -15,7 +15,9 @@
 //!
 //! The part after the header is what `gleaner run --format snapshot` prints,
 //! and what the project's own insta snapshots hold; a document without
-//! records shows `(no records)`.
+//! records shows `(no records)`. A document id that a plain line cannot
+//! carry (a line break or other control character, or a leading `"`) is
+//! written as a JSON string: `## "two\nlines"`.
 
 use super::{doc_heading, snapshot_block};
 use crate::engine::{Field, Record};
