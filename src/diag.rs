@@ -1,10 +1,12 @@
 //! Diagnostics as data. They become miette reports only when rendered.
 
-use crate::span::{Loc, Sources};
+use crate::span::{FileId, Loc, SourceFile, Sources};
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// How bad a diagnostic is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
     /// The rule set cannot be used.
     Error,
@@ -13,7 +15,7 @@ pub enum Severity {
 }
 
 /// One problem found in a rule file (or in loading one).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
@@ -127,8 +129,9 @@ pub fn render(sources: &Sources, diags: &[Diagnostic], color: bool) -> String {
         .with_width(100)
         .with_links(false);
     let mut out = String::new();
+    let mut excerpts = Excerpts::default();
     for d in diags {
-        let report = Report::new(sources, d);
+        let report = Report::new(sources, d, &mut excerpts);
         if handler.render_report(&mut out, &report).is_err() {
             out.push_str(&d.message);
         }
@@ -142,7 +145,107 @@ pub fn render(sources: &Sources, diags: &[Diagnostic], color: bool) -> String {
 #[derive(Debug)]
 struct Excerpt {
     name: String,
-    text: std::sync::Arc<str>,
+    text: Arc<str>,
+    lines: Arc<LineIndex>,
+}
+
+/// Where the lines of a source file start, so that reading the excerpt of a
+/// span costs the same wherever the span is. (miette reads a `str` from its
+/// start to count lines: rendering many diagnostics of a large file took
+/// time proportional to their number times the file's size.)
+#[derive(Debug)]
+struct LineIndex {
+    /// Where lines 1, 2, … start, counting line breaks as miette does: `\n`,
+    /// `\r\n` and a lone `\r`.
+    starts: Vec<usize>,
+    /// Where the `\n` bytes are.
+    newlines: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let b = text.as_bytes();
+        let mut starts = Vec::new();
+        let mut newlines = Vec::new();
+        for (i, &c) in b.iter().enumerate() {
+            match c {
+                b'\n' => {
+                    starts.push(i + 1);
+                    newlines.push(i);
+                }
+                b'\r' if b.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+                _ => {}
+            }
+        }
+        LineIndex { starts, newlines }
+    }
+}
+
+/// The excerpts made so far in one rendering, one line index per file.
+#[derive(Default)]
+struct Excerpts(HashMap<FileId, Arc<LineIndex>>);
+
+impl Excerpts {
+    fn of(&mut self, id: FileId, file: &SourceFile) -> Excerpt {
+        let lines = self
+            .0
+            .entry(id)
+            .or_insert_with(|| Arc::new(LineIndex::new(&file.text)))
+            .clone();
+        Excerpt {
+            name: file.name.clone(),
+            text: file.text.clone(),
+            lines,
+        }
+    }
+}
+
+impl Excerpt {
+    /// What `str::read_span` gives, read from the start of the line
+    /// `before` lines up from the span instead of from the start of the text.
+    fn read_lines<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<miette::MietteSpanContents<'a>, miette::MietteError> {
+        use miette::SourceCode as _;
+        let text: &'a str = &self.text;
+        if span.offset() + span.len() > text.len() {
+            // Out of bounds: miette says so.
+            let c = text.read_span(span, before, after)?;
+            return Ok(miette::MietteSpanContents::new(
+                c.data(),
+                *c.span(),
+                c.line(),
+                c.column(),
+                c.line_count(),
+            ));
+        }
+        // The span's line, and the line `before` lines up, which starts after
+        // exactly `first` line breaks. The span must not start where the read
+        // does (unless that is the start of the text): miette reads an empty
+        // span there as one byte long.
+        let line = self.lines.starts.partition_point(|&s| s <= span.offset());
+        let mut first = line.saturating_sub(before);
+        if first > 0 && self.lines.starts[first - 1] == span.offset() {
+            first -= 1;
+        }
+        let from = if first == 0 {
+            0
+        } else {
+            self.lines.starts[first - 1]
+        };
+        let inner = miette::SourceSpan::new((span.offset() - from).into(), span.len());
+        let c = text[from..].read_span(&inner, before, after)?;
+        Ok(miette::MietteSpanContents::new(
+            c.data(),
+            (c.span().offset() + from, c.span().len()).into(),
+            c.line() + first,
+            c.column(),
+            c.line_count() + first,
+        ))
+    }
 }
 
 /// How many bytes of a long line to show on each side of a span.
@@ -155,8 +258,9 @@ impl miette::SourceCode for Excerpt {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        use miette::SpanContents as _;
         let text: &'a str = &self.text;
-        let contents = text.read_span(span, before, after)?;
+        let contents = self.read_lines(span, before, after)?;
         let (data, at) = (contents.data(), contents.span().offset());
         let named = |data: &'a [u8], offset: usize, line: usize, column: usize, lines: usize| {
             Box::new(miette::MietteSpanContents::new_named(
@@ -184,10 +288,10 @@ impl miette::SourceCode for Excerpt {
         }
         // One window of the span's own line: from up to WINDOW bytes before the
         // span to up to WINDOW after, on character boundaries.
-        let line_start = text[..span.offset()].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = text[span.offset()..]
-            .find('\n')
-            .map_or(text.len(), |i| span.offset() + i);
+        let newlines = &self.lines.newlines;
+        let line = newlines.partition_point(|&i| i < span.offset());
+        let line_start = if line == 0 { 0 } else { newlines[line - 1] + 1 };
+        let line_end = newlines.get(line).copied().unwrap_or(text.len());
         let mut from = span.offset().saturating_sub(WINDOW).max(line_start);
         while !text.is_char_boundary(from) {
             from -= 1;
@@ -196,7 +300,6 @@ impl miette::SourceCode for Excerpt {
         while !text.is_char_boundary(to) {
             to += 1;
         }
-        let line = text[..line_start].matches('\n').count();
         Ok(named(
             &text.as_bytes()[from..to],
             from,
@@ -220,7 +323,7 @@ struct Report {
 }
 
 impl Report {
-    fn new(sources: &Sources, d: &Diagnostic) -> Report {
+    fn new(sources: &Sources, d: &Diagnostic, excerpts: &mut Excerpts) -> Report {
         let mut labels = Vec::new();
         let mut related = Vec::new();
         let source = d.loc.map(|loc| {
@@ -242,10 +345,7 @@ impl Report {
                         code: d.code,
                         severity: Severity::Warning,
                         help: None,
-                        source: Some(Excerpt {
-                            name: f.name.clone(),
-                            text: f.text.clone(),
-                        }),
+                        source: Some(excerpts.of(other.file, f)),
                         labels: vec![miette::LabeledSpan::new_with_span(
                             Some(label.clone()),
                             other.span.range(),
@@ -254,10 +354,7 @@ impl Report {
                     });
                 }
             }
-            Excerpt {
-                name: file.name.clone(),
-                text: file.text.clone(),
-            }
+            excerpts.of(loc.file, file)
         });
         Report {
             message: d.message.clone(),
@@ -360,5 +457,53 @@ mod tests {
             did_you_mean("persn", ["person", "role"]),
             Some("person".into())
         );
+    }
+
+    /// Reading an excerpt through the line index gives what miette's own
+    /// reading from the start of the text gives, for every span of a text
+    /// with LF, CRLF, lone CR, blank lines and multi-byte characters.
+    #[test]
+    fn indexed_excerpts_read_as_miette_reads_them() {
+        use miette::{SourceCode as _, SpanContents as _};
+        let text = "record R(x)\r\nrule a {\n\n  match \"é\"\r\r  emit R {}\n}\r\n\nx\n";
+        let excerpt = Excerpt {
+            name: "t.rules".into(),
+            text: text.into(),
+            lines: Arc::new(LineIndex::new(text)),
+        };
+        let mut checked = 0;
+        for offset in 0..=text.len() {
+            for len in 0..=(text.len() - offset).min(12) {
+                let span = miette::SourceSpan::new(offset.into(), len);
+                for (before, after) in [(0, 0), (1, 1), (2, 1), (0, 3)] {
+                    let want = text.read_span(&span, before, after).unwrap();
+                    let got = excerpt.read_lines(&span, before, after).unwrap();
+                    let show = |c: &dyn miette::SpanContents| {
+                        (
+                            c.data().to_vec(),
+                            *c.span(),
+                            c.line(),
+                            c.column(),
+                            c.line_count(),
+                        )
+                    };
+                    assert_eq!(
+                        show(&got),
+                        show(&*want),
+                        "span {offset}+{len}, {before} before, {after} after"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 2600);
+        // Past the end, miette reads what it reads from the start.
+        for (offset, len) in [(text.len(), 1), (text.len() + 5, 2)] {
+            let span = miette::SourceSpan::new(offset.into(), len);
+            let want = text.read_span(&span, 1, 1).map(|c| c.data().to_vec());
+            let got = excerpt.read_lines(&span, 1, 1).map(|c| c.data().to_vec());
+            assert_eq!(got.is_ok(), want.is_ok());
+            assert_eq!(got.ok(), want.ok());
+        }
     }
 }

@@ -74,16 +74,11 @@ fn check_with(loaded: Loaded, origins: bool) -> Result<RuleSet, Diagnostics> {
     })
 }
 
+/// Drops repeated diagnostics, keeping the first of each (in linear time: a
+/// file with tens of thousands of errors has as many diagnostics).
 fn dedup(diags: &mut Vec<Diagnostic>) {
-    let mut seen: Vec<Diagnostic> = Vec::new();
-    diags.retain(|d| {
-        if seen.contains(d) {
-            false
-        } else {
-            seen.push(d.clone());
-            true
-        }
-    });
+    let mut seen: rustc_hash::FxHashSet<Diagnostic> = Default::default();
+    diags.retain(|d| seen.insert(d.clone()));
 }
 
 /// What a pattern-level name stands for.

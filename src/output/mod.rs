@@ -48,7 +48,7 @@ pub fn write(format: Format, records: &[Record], out: &mut String) {
                     if doc.is_some() {
                         out.push('\n');
                     }
-                    let _ = writeln!(out, "## {}", r.doc);
+                    doc_heading(&r.doc, out);
                     doc = Some(&r.doc);
                 }
                 out.push('\n');
@@ -66,6 +66,18 @@ pub fn jsonl(r: &Record, out: &mut String) {
 
 fn quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
+}
+
+/// The `## id` line that opens a document in the snapshot format. An id that
+/// a plain line cannot carry (one with a line break or other control
+/// character, or that starts with `"`) is written as a JSON string, which
+/// the snapshot reader unquotes.
+pub(crate) fn doc_heading(id: &str, out: &mut String) {
+    if id.starts_with('"') || id.chars().any(char::is_control) {
+        let _ = writeln!(out, "## {}", quote(id));
+    } else {
+        let _ = writeln!(out, "## {id}");
+    }
 }
 
 /// One record in the snapshot format:

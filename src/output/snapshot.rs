@@ -15,9 +15,11 @@
 //!
 //! The part after the header is what `gleaner run --format snapshot` prints,
 //! and what the project's own insta snapshots hold; a document without
-//! records shows `(no records)`.
+//! records shows `(no records)`. A document id that a plain line cannot
+//! carry (a line break or other control character, or a leading `"`) is
+//! written as a JSON string: `## "two\nlines"`.
 
-use super::snapshot_block;
+use super::{doc_heading, snapshot_block};
 use crate::engine::{Field, Record};
 use std::fmt::Write as _;
 
@@ -48,7 +50,7 @@ pub fn write_file(input_file: &str, docs: &[DocRecords]) -> String {
 
 /// Writes one document's section: `## id`, then a block per record.
 pub fn write_doc(doc: &DocRecords, out: &mut String) {
-    let _ = writeln!(out, "## {}", doc.id);
+    doc_heading(&doc.id, out);
     if doc.records.is_empty() {
         out.push_str("\n(no records)\n");
     }
@@ -69,8 +71,15 @@ pub struct ParseError {
 }
 
 /// Reads a snapshot file (with or without its `---` header) back into records.
+///
+/// Lines may end in LF or CRLF; a stray CR before the line end (as in
+/// `\r\r\n`) is dropped too, so it never ends up in an id or rule name.
 pub fn parse(text: &str) -> Result<Vec<DocRecords>, ParseError> {
-    let mut lines = text.lines().enumerate().peekable();
+    let mut lines = text
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .enumerate()
+        .peekable();
     // The header, if any.
     if lines.peek().is_some_and(|(_, l)| *l == "---") {
         lines.next();
@@ -97,8 +106,13 @@ pub fn parse(text: &str) -> Result<Vec<DocRecords>, ParseError> {
             continue;
         }
         if let Some(id) = line.strip_prefix("## ") {
+            // A quoted id is a JSON string (see `doc_heading`).
+            let id = match parse_quoted(id) {
+                Ok((unquoted, "")) => unquoted,
+                _ => id.to_string(),
+            };
             docs.push(DocRecords {
-                id: id.to_string(),
+                id,
                 records: Vec::new(),
             });
             continue;
@@ -226,6 +240,38 @@ mod tests {
         // Without the header, as `gleaner run --format snapshot` prints it.
         let body = file.split_once("---\n## ").unwrap().1;
         assert_eq!(parse(&format!("## {body}")).unwrap(), docs);
+    }
+
+    #[test]
+    fn ids_a_plain_line_cannot_carry_are_quoted() {
+        let docs: Vec<DocRecords> = ["a\nb", "\"q", "tab\there", "007\r", "plain \"id\""]
+            .into_iter()
+            .map(|id| DocRecords {
+                id: id.into(),
+                records: vec![],
+            })
+            .collect();
+        let file = write_file("in.jsonl", &docs);
+        assert_eq!(
+            file,
+            "---\nsource: gleaner test\ninput_file: in.jsonl\n---\n\
+             ## \"a\\nb\"\n\n(no records)\n\n\
+             ## \"\\\"q\"\n\n(no records)\n\n\
+             ## \"tab\\there\"\n\n(no records)\n\n\
+             ## \"007\\r\"\n\n(no records)\n\n\
+             ## plain \"id\"\n\n(no records)\n"
+        );
+        assert_eq!(parse(&file).unwrap(), docs);
+    }
+
+    #[test]
+    fn stray_carriage_returns_end_lines() {
+        let text = "---\r\r\nsource: x\r\n---\r\n## 007\r\r\n\r\nA 1..2 f:r\r\r\n  \"t\"\r\n";
+        let docs = parse(text).unwrap();
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].id, "007");
+        assert_eq!(docs[0].records[0].rule, "f:r");
+        assert_eq!(docs[0].records[0].text, "t");
     }
 
     #[test]

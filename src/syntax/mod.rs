@@ -238,14 +238,19 @@ fn syntax_error(
         InputLocation::Span((s, _)) => offset + s,
     };
     let at = at.min(text.len());
-    // Point at the offending token: up to the next white space, at least one char.
+    // Point at the offending token: up to the next white space, at most 24
+    // bytes cut back to a char boundary, and at least one char.
     let rest = &text[at..];
-    let len = rest
+    let mut len = rest
         .char_indices()
         .find(|&(_, c)| c.is_whitespace())
         .map(|(i, _)| i)
         .unwrap_or(rest.len())
-        .clamp(rest.chars().next().map_or(0, char::len_utf8), 24);
+        .min(24);
+    while !rest.is_char_boundary(len) {
+        len -= 1;
+    }
+    let len = len.max(rest.chars().next().map_or(0, char::len_utf8));
     let found = if rest.is_empty() {
         "the end of the file".to_string()
     } else {
@@ -745,4 +750,22 @@ fn unescape(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_bad_token_is_cut_on_a_char_boundary() {
+        // 1 + 12 × 2 bytes: byte 24 falls inside the twelfth `é`.
+        let text = format!("\0{}", "é".repeat(12));
+        let (_, diags) = parse(FileId(0), &text);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(
+            diags[0].message,
+            format!("expected a declaration, found `\0{}`", "é".repeat(11))
+        );
+        assert_eq!(diags[0].loc.unwrap().span, Span::new(0, 23));
+    }
 }
