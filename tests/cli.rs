@@ -304,7 +304,18 @@ fn profile_lists_rules_by_cost() {
         lines.next(),
         Some("        ms   share    windows   matches  rule")
     );
-    let rows: Vec<&str> = lines.collect();
+    let mut rows: Vec<&str> = lines.collect();
+    // The last line sums every rule up.
+    let total = rows.pop().unwrap_or_default();
+    assert!(
+        total.trim_start().starts_with(|c: char| c.is_ascii_digit()),
+        "{err}"
+    );
+    assert!(total.ends_with(" rules"), "{err}");
+    assert!(total.contains("  100.0%  "), "{err}");
+    if rows.last().is_some_and(|r| r.contains("more rules)")) {
+        rows.pop();
+    }
     assert!(!rows.is_empty() && rows.len() <= 20, "{err}");
     assert!(rows.iter().all(|r| r.contains(".rules:")), "{err}");
 }

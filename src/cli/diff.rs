@@ -2,7 +2,7 @@
 
 use crate::Program;
 use crate::diff::{ChangeKind, Style, Tally, diff_records, write_change};
-use crate::engine::Runner;
+use crate::engine::with_runner;
 use crate::text::{DocError, Document};
 use clap::{Args, ValueEnum};
 use std::collections::BTreeMap;
@@ -150,14 +150,11 @@ pub(super) fn diff(args: DiffArgs) -> std::io::Result<ExitCode> {
         let batch_bytes: usize = docs.iter().map(|d| d.text.len()).sum();
         let results: Vec<(Document, Vec<crate::Record>, Vec<crate::Record>)> = pool.install(|| {
             docs.into_par_iter()
-                .map_init(
-                    || (Runner::new(), Runner::new()),
-                    |(ro, rn), doc| {
-                        let o = ro.run(&old, &doc);
-                        let n = rn.run(&new, &doc);
-                        (doc, o, n)
-                    },
-                )
+                .map(|doc| {
+                    let o = with_runner(&old, |r| r.run(&old, &doc));
+                    let n = with_runner(&new, |r| r.run(&new, &doc));
+                    (doc, o, n)
+                })
                 .collect()
         });
         for (doc, o, n) in results {

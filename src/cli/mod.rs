@@ -486,6 +486,17 @@ fn profile_table(program: &Program, profile: &[crate::engine::RuleProfile]) -> S
             program.rules[*i].id
         ));
     }
+    if rows.len() > 20 {
+        out.push_str(&format!("{:>36}  ({} more rules)\n", "", rows.len() - 20));
+    }
+    out.push_str(&format!(
+        "{:>10.1}  {:>5.1}%  {:>9}  {:>8}  all {} rules\n",
+        total as f64 / 1e6,
+        100.0,
+        profile.iter().map(|p| p.windows).sum::<u64>(),
+        profile.iter().map(|p| p.matches).sum::<u64>(),
+        rows.len()
+    ));
     out
 }
 
@@ -555,9 +566,10 @@ impl Batch {
         }
         pool.install(|| {
             docs.into_par_iter()
-                .map_init(Runner::new, |runner, doc| {
+                .map(|doc| {
                     doc.map(|doc| {
-                        let mut records = runner.run(program, &doc);
+                        let mut records =
+                            crate::engine::with_runner(program, |runner| runner.run(program, &doc));
                         if chars {
                             output::records_to_chars(&mut records, &doc.text);
                         }
@@ -678,7 +690,7 @@ fn eval(args: EvalArgs) -> std::io::Result<ExitCode> {
     let runs: Vec<Vec<Record>> = pool.install(|| {
         use rayon::prelude::*;
         gold.par_iter()
-            .map_init(Runner::new, |runner, g| runner.run(&program, &g.doc))
+            .map(|g| crate::engine::with_runner(&program, |runner| runner.run(&program, &g.doc)))
             .collect()
     });
     for (g, records) in gold.iter().zip(runs) {

@@ -291,8 +291,10 @@ pub(super) fn test(args: TestArgs) -> std::io::Result<ExitCode> {
         pool.install(|| {
             articles
                 .into_par_iter()
-                .map_init(Runner::new, |runner, a| {
-                    compare(&program, runner, &project, a, &select)
+                .map(|a| {
+                    crate::engine::with_runner(&program, |runner| {
+                        compare(&program, runner, &project, a, &select)
+                    })
                 })
                 .collect()
         })

@@ -1,6 +1,6 @@
 //! Lexicons as tries over word ids: entries of several tokens, longest first.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// The trie's root node.
 pub const ROOT: u32 = 0;
@@ -13,6 +13,10 @@ pub struct Trie {
     accept: Vec<Option<u32>>,
     /// For each node: whether longer entries continue from it.
     has_children: Vec<bool>,
+    /// Every word that occurs in an entry, at any position.
+    words: HashSet<u32>,
+    /// Every word that ends an entry of two words or more.
+    lasts: HashSet<u32>,
     /// Canonical value of each entry (its text when none was given).
     pub canon: Vec<String>,
 }
@@ -23,6 +27,8 @@ impl Default for Trie {
             edges: HashMap::default(),
             accept: vec![None],
             has_children: vec![false],
+            words: HashSet::default(),
+            lasts: HashSet::default(),
             canon: Vec::new(),
         }
     }
@@ -33,6 +39,7 @@ impl Trie {
     pub fn insert(&mut self, words: &[u32], entry: u32) {
         let mut node = ROOT;
         for &w in words {
+            self.words.insert(w);
             node = match self.edges.get(&(node, w)) {
                 Some(&n) => n,
                 None => {
@@ -44,6 +51,11 @@ impl Trie {
                     n
                 }
             };
+        }
+        if words.len() > 1
+            && let Some(&w) = words.last()
+        {
+            self.lasts.insert(w);
         }
         if node != ROOT && self.accept[node as usize].is_none() {
             self.accept[node as usize] = Some(entry);
@@ -69,6 +81,29 @@ impl Trie {
     #[inline]
     pub fn continues(&self, node: u32) -> bool {
         self.has_children[node as usize]
+    }
+
+    /// True if some entry starts with `w`.
+    #[inline]
+    pub fn starts_with(&self, w: u32) -> bool {
+        self.step(ROOT, w).is_some()
+    }
+
+    /// True if `w` occurs in some entry, at any position.
+    #[inline]
+    pub fn has_word(&self, w: u32) -> bool {
+        self.words.contains(&w)
+    }
+
+    /// True if `w` ends an entry of two words or more.
+    #[inline]
+    pub fn ends_long(&self, w: u32) -> bool {
+        self.lasts.contains(&w)
+    }
+
+    /// Every word that occurs in an entry.
+    pub fn words(&self) -> impl Iterator<Item = u32> + '_ {
+        self.words.iter().copied()
     }
 
     /// True if `w` alone is an entry.

@@ -60,7 +60,7 @@ impl Vocab {
 }
 
 /// A test on one token, as compiled.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Test {
     /// Any token.
     Any,
@@ -139,6 +139,11 @@ pub struct Rule {
     pub required_words: Option<Vec<u32>>,
     /// A window must hold a record of one of these types (`None`: no such filter).
     pub required_types: Option<Vec<usize>>,
+    /// A looser automaton used only to rule windows out ([`crate::engine`]'s
+    /// prefilter): no captures, and every repetition `x{m,n}` with `n > 1`
+    /// becomes `x*` or `x+`, so it accepts all the rule accepts and its
+    /// states stay few.
+    pub approx: Vec<Inst>,
     /// The consuming instructions a match can start with (reached from 0 without
     /// consuming a token); `None` when a match could start anywhere.
     pub first: Option<Vec<u32>>,
@@ -182,6 +187,19 @@ pub struct Program {
     pub strata: usize,
     /// For each stratum and scope (sentence, paragraph, document): its rules, in rule order.
     pub schedule: Vec<[Vec<u32>; 3]>,
+    /// A number no other program built by this process has: what run-time
+    /// caches built for one program (token classes, automata) are keyed on.
+    pub id: u64,
+    /// Every regex of [`Program::regexes`] in one set, to test a token against
+    /// all of them in one pass (`None` if the set would be too big).
+    pub regex_set: Option<regex::RegexSet>,
+    /// For each word id, its group: the words of a group pass exactly the
+    /// same token tests (a word that a literal names has a group of its own;
+    /// the others are grouped by the lexicons they are in). Group 0 holds the
+    /// tokens whose form no rule mentions ([`NO_WORD`]).
+    pub word_group: Vec<u32>,
+    /// For each group, one of its words ([`NO_WORD`] for group 0).
+    pub group_word: Vec<u32>,
 }
 
 /// Compiles a checked rule set.
@@ -208,6 +226,19 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
     let mut rules = Vec::with_capacity(set.rules.len());
     let mut diags = Vec::new();
     for r in set.rules {
+        let mut a = Compiler {
+            insts: Vec::new(),
+            vocab: &mut vocab,
+            regexes: &mut regexes,
+            too_big: false,
+            origin: u32::MAX,
+            inst_origins: Vec::new(),
+            open: Vec::new(),
+            approx: true,
+        };
+        a.hir(&r.pattern);
+        a.push(Inst::Match);
+        let approx = a.insts;
         let mut c = Compiler {
             insts: Vec::new(),
             vocab: &mut vocab,
@@ -216,6 +247,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             origin: u32::MAX,
             inst_origins: Vec::new(),
             open: Vec::new(),
+            approx: false,
         };
         c.emit_save(0);
         c.hir(&r.pattern);
@@ -257,6 +289,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             priority: r.priority,
             scope: r.scope,
             insts,
+            approx,
             captures: r.captures,
             span_capture: r.span_capture,
             record: r.record,
@@ -308,7 +341,17 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
         };
         schedule[r.stratum][scope].push(i as u32);
     }
+    let (word_group, group_word) = word_groups(&rules, &lexicons, vocab.len());
+    let regex_set = regex::RegexSetBuilder::new(regexes.iter().map(|r| r.as_str()))
+        .size_limit(64 << 20)
+        .build()
+        .ok();
+    static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     Ok(Program {
+        id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        regex_set,
+        word_group,
+        group_word,
         sources: set.sources,
         records: set.records,
         lexicon_names: set.lexicons.into_iter().map(|l| l.name).collect(),
@@ -322,6 +365,69 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
         strata,
         schedule,
     })
+}
+
+/// Groups the word ids so that the words of a group pass the same token
+/// tests: each word a rule's token test names has a group of its own; every
+/// other word is grouped by which lexicons' entries it starts, ends, is, or occurs in.
+/// Returns the group of each word and a word of each group (group 0: no word).
+fn word_groups(rules: &[Rule], lexicons: &[Trie], nwords: usize) -> (Vec<u32>, Vec<u32>) {
+    fn named(t: &Test, out: &mut Vec<bool>) {
+        match t {
+            Test::Word(w) => out[*w as usize] = true,
+            Test::Or(ts) | Test::And(ts) => ts.iter().for_each(|t| named(t, out)),
+            Test::Not(t) => named(t, out),
+            _ => {}
+        }
+    }
+    let mut is_named = vec![false; nwords];
+    for r in rules {
+        for inst in &r.insts {
+            if let Inst::Token(t, _) = inst {
+                named(t, &mut is_named);
+            }
+        }
+    }
+    // A word's signature: (lexicon, what) pairs, in lexicon order.
+    let mut signature: Vec<Vec<u32>> = vec![Vec::new(); nwords];
+    for (i, trie) in lexicons.iter().enumerate() {
+        let i = i as u32;
+        for w in trie.words() {
+            let sig = &mut signature[w as usize];
+            sig.push(4 * i);
+            if trie.starts_with(w) {
+                sig.push(4 * i + 1);
+            }
+            if trie.is_single(w) {
+                sig.push(4 * i + 2);
+            }
+            if trie.ends_long(w) {
+                sig.push(4 * i + 3);
+            }
+        }
+    }
+    let mut word_group = vec![0u32; nwords];
+    let mut group_word = vec![NO_WORD];
+    let mut by_signature: HashMap<Vec<u32>, u32> = HashMap::default();
+    for w in 0..nwords {
+        let g = if is_named[w] {
+            None
+        } else {
+            by_signature.get(&signature[w]).copied()
+        };
+        word_group[w] = match g {
+            Some(g) => g,
+            None => {
+                let g = group_word.len() as u32;
+                group_word.push(w as u32);
+                if !is_named[w] {
+                    by_signature.insert(std::mem::take(&mut signature[w]), g);
+                }
+                g
+            }
+        };
+    }
+    (word_group, group_word)
 }
 
 /// The consuming instructions reachable from instruction 0 without consuming a
@@ -359,6 +465,8 @@ struct Compiler<'a> {
     inst_origins: Vec<u32>,
     /// The slots of the captures being compiled around the current node.
     open: Vec<usize>,
+    /// Compiling [`Rule::approx`]: no captures, loose repetitions.
+    approx: bool,
 }
 
 impl Compiler<'_> {
@@ -477,6 +585,24 @@ impl Compiler<'_> {
                     self.patch(j, end);
                 }
             }
+            Hir::Repeat {
+                inner,
+                min,
+                max,
+                lazy,
+            } if self.approx && max.is_none_or(|m| m > 1) => {
+                // `x{m,n}` → `x+` (or `x*` when m is 0): accepts more, in fewer states.
+                let skip = (*min == 0).then(|| self.push(Inst::Split(0, 0)));
+                let body = self.pc();
+                self.hir(inner);
+                let again = self.push(Inst::Split(0, 0));
+                let end = self.pc();
+                self.set_split(again, body, end, *lazy);
+                if let Some(skip) = skip {
+                    self.set_split(skip, body, end, *lazy);
+                }
+            }
+            Hir::Capture(_, inner) if self.approx => self.hir(inner),
             Hir::Repeat {
                 inner,
                 min,

@@ -4,6 +4,8 @@
 //! word id; then, stratum by stratum, run each rule over the windows of its
 //! scope that pass its prefilter, and resolve overlaps per record type.
 
+pub mod classes;
+mod dfa;
 pub mod record;
 pub mod trace;
 pub mod vm;
@@ -36,17 +38,26 @@ pub struct Analysis {
     pub segments: Segments,
     /// Word id of each token.
     pub words: Vec<u32>,
+    /// Class of each token (see [`classes`]), numbered by the runner that made this.
+    pub classes: Vec<u32>,
     /// `boundary[i]`: a sentence starts at token `i` (or `i` is the end).
     pub boundary: Vec<bool>,
 }
 
 /// Reusable state for running a program; one per thread.
-#[derive(Default)]
 pub struct Runner {
     vm: Vm,
-    norm: String,
     marks: Vec<u32>,
     stamp: u32,
+    classes: classes::Classes,
+    /// The prefilter of each stratum and scope (`3 * stratum + scope`), built when first needed.
+    dfas: Vec<Option<dfa::Dfa>>,
+    /// Which rules of the current group the prefilter lets through.
+    allowed: Vec<u64>,
+    /// Run every rule on every window, without the automaton prefilter (to
+    /// check that it changes nothing, and to measure what it saves). Set from
+    /// the environment variable `GLEANER_NO_DFA` by [`Runner::new`].
+    pub no_dfa: bool,
     /// When set, the time spent in each rule and the windows it ran on.
     pub profile: Option<Vec<RuleProfile>>,
     /// When set, every candidate that overlap resolution drops, with the one that beat it.
@@ -64,24 +75,74 @@ pub struct RuleProfile {
     pub matches: u64,
 }
 
+/// Runs `f` with a runner of this thread kept for `program`: its caches
+/// (token classes, prefilter automata) stay warm from one call to the next, as
+/// they do for one [`Runner`] kept by the caller. For worker threads that are
+/// handed documents in batches.
+pub fn with_runner<R>(program: &Program, f: impl FnOnce(&mut Runner) -> R) -> R {
+    use std::cell::RefCell;
+    thread_local! {
+        static RUNNERS: RefCell<Vec<Runner>> = const { RefCell::new(Vec::new()) };
+    }
+    // Taken out while `f` runs, so that `f` may call this again.
+    let mut runner = RUNNERS
+        .with(|r| {
+            let mut r = r.borrow_mut();
+            let i = r.iter().position(|x| x.classes.program() == program.id)?;
+            Some(r.remove(i))
+        })
+        .unwrap_or_default();
+    let out = f(&mut runner);
+    RUNNERS.with(|r| {
+        let mut r = r.borrow_mut();
+        // A few programs at a time (`diff` runs two).
+        if r.len() >= 4 {
+            r.remove(0);
+        }
+        r.push(runner);
+    });
+    out
+}
+
+impl Default for Runner {
+    fn default() -> Runner {
+        Runner::new()
+    }
+}
+
 impl Runner {
     /// A new runner.
     pub fn new() -> Runner {
-        Runner::default()
+        Runner {
+            vm: Vm::default(),
+            marks: Vec::new(),
+            stamp: 0,
+            classes: classes::Classes::default(),
+            dfas: Vec::new(),
+            allowed: Vec::new(),
+            profile: None,
+            losses: None,
+            no_dfa: std::env::var_os("GLEANER_NO_DFA").is_some(),
+        }
     }
 
-    /// Tokenizes and segments a text, and looks up word ids.
+    /// Tokenizes and segments a text, and looks up word ids and token classes.
     pub fn analyze(&mut self, program: &Program, text: &str) -> Analysis {
         let mut tokens = Vec::with_capacity(text.len() / 5);
         tokenize(text, &mut tokens);
         let segments = segment(text, &tokens);
-        let words = tokens
-            .iter()
-            .map(|t| {
-                normalize(&text[t.start as usize..t.end as usize], &mut self.norm);
-                program.vocab.get(&self.norm)
-            })
-            .collect();
+        if self.classes.adopt(program) {
+            self.dfas.clear();
+        }
+        let mut words = Vec::with_capacity(tokens.len());
+        let mut classes = Vec::with_capacity(tokens.len());
+        for t in &tokens {
+            let (w, c) = self
+                .classes
+                .classify(program, t, &text[t.start as usize..t.end as usize]);
+            words.push(w);
+            classes.push(c);
+        }
         let mut boundary = vec![false; tokens.len() + 1];
         for s in &segments.sentences {
             boundary[s.start as usize] = true;
@@ -91,6 +152,7 @@ impl Runner {
             tokens,
             segments,
             words,
+            classes,
             boundary,
         }
     }
@@ -138,15 +200,32 @@ impl Runner {
                     1 => &a.segments.paragraphs,
                     _ => &whole,
                 };
+                let group = 3 * stratum + scope;
+                if !self.no_dfa && self.dfas.len() <= group {
+                    self.dfas.resize_with(group + 1, || None);
+                }
                 for w in windows {
                     if w.is_empty() {
                         continue;
                     }
                     self.mark(program, a, w);
-                    for &ri in scheduled {
+                    if !self.no_dfa {
+                        let dfa = self.dfas[group]
+                            .get_or_insert_with(|| dfa::Dfa::new(program, scheduled));
+                        dfa.scan(
+                            program,
+                            &self.classes,
+                            &a.classes[w.start as usize..w.end as usize],
+                            &mut self.allowed,
+                        );
+                    }
+                    for (k, &ri) in scheduled.iter().enumerate() {
                         let ri = ri as usize;
                         let rule = &program.rules[ri];
                         if rule.required_words.is_some() && self.marks[ri] != self.stamp {
+                            continue;
+                        }
+                        if !self.no_dfa && self.allowed[k / 64] & (1 << (k % 64)) == 0 {
                             continue;
                         }
                         if let Some(types) = &rule.required_types

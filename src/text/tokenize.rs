@@ -31,7 +31,7 @@
 //!   is a single word token, like any other run of letters.
 
 /// What a token is made of.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TokenKind {
     /// Letters, digits and marks, possibly with internal hyphens, apostrophes
     /// or abbreviation periods; also a split-off clitic (`'s`, `n't`).

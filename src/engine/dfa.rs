@@ -1,0 +1,422 @@
+//! A lazy DFA over token classes that tells, in one pass over a window, which
+//! of a group of rules may match in it: the prefilter in front of the Pike VM.
+//!
+//! It runs every rule of one stratum and scope at once, unanchored, on an
+//! automaton that accepts at least what each rule accepts: token tests are
+//! exact (worked out once per token class), while a lexicon stands for a
+//! one-word entry, or a word that starts an entry, any words that occur in
+//! one, and a word that ends one; a record `@T` for any run of tokens; and
+//! `^`/`$` for nothing. So a rule it
+//! rules out cannot match (the VM would find nothing); a rule it lets through
+//! is then run by the VM, which decides. States are built as the text needs
+//! them and dropped when there get to be too many, so memory stays bounded.
+
+use super::classes::Classes;
+use crate::compile::{Inst, NO_WORD, Program, Test};
+use rustc_hash::FxHashMap as HashMap;
+use std::sync::Arc;
+
+const UNKNOWN: u32 = u32::MAX;
+/// The predicate of a step that every token passes.
+const ANY: u32 = u32::MAX;
+/// The predicate of a step that no token takes.
+const NEVER: u32 = u32::MAX - 1;
+/// States kept at most before the cache is emptied…
+const MAX_STATES: usize = 16384;
+/// … and bytes of transition table.
+const MAX_TABLE_BYTES: usize = 2 << 20;
+/// An unknown transition.
+const NO_STATE: u16 = u16::MAX;
+
+/// What a consuming NFA state asks of a token.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Pred {
+    Test(Test),
+    /// The token's word starts an entry of lexicon `i`.
+    First(u32),
+    /// The token's word occurs in an entry of lexicon `i`.
+    Within(u32),
+    /// The token's word ends an entry of lexicon `i` of two words or more.
+    Ends(u32),
+}
+
+/// NFA states reached and rules matched, after one step.
+type Reached = (Box<[u32]>, Box<[u64]>);
+
+struct State {
+    /// Its NFA states, then its `found` (the key it is interned under).
+    key: Arc<[u32]>,
+    /// Index into `Dfa::found`, or `UNKNOWN` when no rule matches here.
+    found: u32,
+}
+
+/// The prefilter for one group of rules (one stratum and scope).
+pub struct Dfa {
+    /// The rules (indices into the program's rules); bit `k` of a result is `members[k]`.
+    members: Vec<u32>,
+    /// First NFA state of each member: state `base[k] + 2 * pc + flag`, where
+    /// flag 1 is "inside" a lexicon or record at `pc`.
+    base: Vec<u32>,
+    /// The member of each NFA state.
+    owner: Vec<u32>,
+    /// For each consuming NFA state, what a token must pass to stay inside
+    /// the lexicon entry or record being read (`ANY`, `NEVER`, or an index into `preds`)…
+    stay: Vec<u32>,
+    /// … and to leave it, or to pass a token test, for the next instruction.
+    exit: Vec<u32>,
+    preds: Vec<Pred>,
+    /// Local class of each token class (`UNKNOWN` until met).
+    local: Vec<u32>,
+    /// For each local class, which predicates its tokens pass.
+    local_sig: Vec<Box<[u64]>>,
+    by_sig: HashMap<Box<[u64]>, u32>,
+    states: Vec<State>,
+    by_set: HashMap<Arc<[u32]>, u32>,
+    /// Matches: bit sets over the members.
+    found: Vec<Box<[u64]>>,
+    by_found: HashMap<Box<[u64]>, u32>,
+    /// NFA states of the start closure. Every DFA state holds them (the
+    /// search is unanchored), so a state lists only the others.
+    in_start: Vec<bool>,
+    /// The consuming NFA states of the start closure.
+    start_consuming: Vec<u32>,
+    /// Rules whose pattern can match no tokens.
+    start_hits: Vec<u64>,
+    /// For each local class, where the start closure's states go on it.
+    start_step: Vec<Option<Reached>>,
+    /// Transitions: `trans[state * stride + local class]`.
+    trans: Vec<u16>,
+    stride: usize,
+    // Scratch.
+    set: Vec<u32>,
+    mark: Vec<u32>,
+    stamp: u32,
+    stack: Vec<u32>,
+    hits: Vec<u64>,
+}
+
+impl Dfa {
+    /// The prefilter for these rules of `program`.
+    pub fn new(program: &Program, members: &[u32]) -> Dfa {
+        let mut base = Vec::with_capacity(members.len());
+        let mut owner = Vec::new();
+        let mut stay = Vec::new();
+        let mut exit = Vec::new();
+        let mut preds: Vec<Pred> = Vec::new();
+        let mut pred_ids: HashMap<Pred, u32> = HashMap::default();
+        let mut intern = |p: Pred| -> u32 {
+            *pred_ids.entry(p.clone()).or_insert_with(|| {
+                preds.push(p);
+                preds.len() as u32 - 1
+            })
+        };
+        for (k, &ri) in members.iter().enumerate() {
+            base.push(owner.len() as u32);
+            for inst in &program.rules[ri as usize].approx {
+                // (stay, exit) at flag 0, then at flag 1.
+                let preds = match inst {
+                    Inst::Token(t, _) => [NEVER, intern(Pred::Test(t.clone())), NEVER, NEVER],
+                    Inst::Lexicon(l, _) => [
+                        intern(Pred::First(*l)),
+                        intern(Pred::Test(Test::Lexicon(*l))),
+                        intern(Pred::Within(*l)),
+                        intern(Pred::Ends(*l)),
+                    ],
+                    Inst::Span(..) => [NEVER, NEVER, ANY, NEVER],
+                    _ => [NEVER; 4],
+                };
+                owner.extend([k as u32, k as u32]);
+                stay.extend([preds[0], preds[2]]);
+                exit.extend([preds[1], preds[3]]);
+            }
+        }
+        let n = owner.len();
+        let words = members.len().div_ceil(64);
+        let mut dfa = Dfa {
+            members: members.to_vec(),
+            base,
+            owner,
+            stay,
+            exit,
+            preds,
+            local: Vec::new(),
+            local_sig: Vec::new(),
+            by_sig: HashMap::default(),
+            states: Vec::new(),
+            by_set: HashMap::default(),
+            found: Vec::new(),
+            by_found: HashMap::default(),
+            in_start: vec![false; n],
+            start_consuming: Vec::new(),
+            start_hits: vec![0; words],
+            start_step: Vec::new(),
+            trans: Vec::new(),
+            stride: 16,
+            set: Vec::new(),
+            mark: vec![0; n],
+            stamp: 0,
+            stack: Vec::new(),
+            hits: vec![0; words],
+        };
+        dfa.begin();
+        for k in 0..dfa.members.len() {
+            dfa.closure(program, dfa.base[k]);
+        }
+        for (id, &m) in dfa.mark.iter().enumerate() {
+            dfa.in_start[id] = m == dfa.stamp;
+        }
+        dfa.start_consuming = std::mem::take(&mut dfa.set);
+        dfa.start_hits = dfa.hits.clone();
+        dfa.reset();
+        dfa
+    }
+
+    /// Empties the state cache, leaving the start state (number 0).
+    fn reset(&mut self) {
+        self.states.clear();
+        self.by_set.clear();
+        self.trans.clear();
+        self.begin();
+        self.intern_set();
+    }
+
+    fn begin(&mut self) {
+        self.set.clear();
+        self.hits.iter_mut().for_each(|h| *h = 0);
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.mark.iter_mut().for_each(|m| *m = 0);
+            self.stamp = 1;
+        }
+    }
+
+    /// Adds NFA state `id` and what it reaches without consuming a token.
+    fn closure(&mut self, program: &Program, id: u32) {
+        self.stack.push(id);
+        while let Some(id) = self.stack.pop() {
+            let slot = &mut self.mark[id as usize];
+            if *slot == self.stamp || self.in_start[id as usize] {
+                continue;
+            }
+            *slot = self.stamp;
+            let k = self.owner[id as usize] as usize;
+            let base = self.base[k];
+            let pc = (id - base) / 2;
+            let inst = &program.rules[self.members[k] as usize].approx[pc as usize];
+            let to = |n: u32| base + 2 * n;
+            if id & 1 == 1 {
+                // Inside a lexicon entry (which a token must end) or a record
+                // (which may end here).
+                self.set.push(id);
+                if let Inst::Span(_, n) = inst {
+                    self.stack.push(to(*n));
+                }
+                continue;
+            }
+            match inst {
+                Inst::Jmp(t) => self.stack.push(to(*t)),
+                Inst::Split(a, b) => {
+                    self.stack.push(to(*b));
+                    self.stack.push(to(*a));
+                }
+                Inst::Save(_, n) | Inst::Assert(_, n) => self.stack.push(to(*n)),
+                Inst::Token(..) | Inst::Lexicon(..) => self.set.push(id),
+                // A record may span any tokens, or (to be safe) none.
+                Inst::Span(..) => self.stack.push(id | 1),
+                Inst::Match => self.hits[k / 64] |= 1 << (k % 64),
+            }
+        }
+    }
+
+    /// The state of the NFA states in `set` and the matches in `hits` (two
+    /// steps may reach the same NFA states, one through a match and one not).
+    fn intern_set(&mut self) -> u32 {
+        self.set.sort_unstable();
+        for (h, s) in self.hits.iter_mut().zip(&self.start_hits) {
+            *h |= s;
+        }
+        let found = if self.hits.iter().all(|&h| h == 0) {
+            UNKNOWN
+        } else {
+            match self.by_found.get(self.hits.as_slice()) {
+                Some(&f) => f,
+                None => {
+                    let f = self.found.len() as u32;
+                    self.found.push(self.hits.clone().into_boxed_slice());
+                    self.by_found
+                        .insert(self.hits.clone().into_boxed_slice(), f);
+                    f
+                }
+            }
+        };
+        self.set.push(found);
+        if let Some(&s) = self.by_set.get(self.set.as_slice()) {
+            return s;
+        }
+        let s = self.states.len() as u32;
+        let key: Arc<[u32]> = self.set.as_slice().into();
+        self.by_set.insert(key.clone(), s);
+        self.states.push(State { key, found });
+        self.trans.resize(self.states.len() * self.stride, NO_STATE);
+        s
+    }
+
+    /// The local class of a token class.
+    fn local_class(&mut self, program: &Program, classes: &Classes, class: u32) -> u32 {
+        let c = class as usize;
+        if let Some(&l) = self.local.get(c)
+            && l != UNKNOWN
+        {
+            return l;
+        }
+        if self.local.len() <= c {
+            self.local.resize(c + 1, UNKNOWN);
+        }
+        let word = classes.info[c / 2].word;
+        let mut sig = vec![0u64; self.preds.len().div_ceil(64)];
+        for (i, p) in self.preds.iter().enumerate() {
+            let pass = match p {
+                Pred::Test(t) => classes.test(program, t, class),
+                Pred::First(l) => {
+                    word != NO_WORD && program.lexicons[*l as usize].starts_with(word)
+                }
+                Pred::Within(l) => word != NO_WORD && program.lexicons[*l as usize].has_word(word),
+                Pred::Ends(l) => word != NO_WORD && program.lexicons[*l as usize].ends_long(word),
+            };
+            if pass {
+                sig[i / 64] |= 1 << (i % 64);
+            }
+        }
+        let sig = sig.into_boxed_slice();
+        let l = match self.by_sig.get(&sig) {
+            Some(&l) => l,
+            None => {
+                let l = self.local_sig.len() as u32;
+                self.local_sig.push(sig.clone());
+                self.by_sig.insert(sig, l);
+                if self.local_sig.len() > self.stride {
+                    self.widen();
+                }
+                l
+            }
+        };
+        self.local[c] = l;
+        l
+    }
+
+    /// Doubles the room for local classes in the transition table.
+    fn widen(&mut self) {
+        let old = self.stride;
+        self.stride *= 2;
+        let mut trans = vec![NO_STATE; self.states.len() * self.stride];
+        for s in 0..self.states.len() {
+            trans[s * self.stride..s * self.stride + old]
+                .copy_from_slice(&self.trans[s * old..(s + 1) * old]);
+        }
+        self.trans = trans;
+    }
+
+    /// Follows the states in `ids` that pass local class `lc`.
+    fn advance(&mut self, program: &Program, ids: &[u32], lc: u32) {
+        let passes = |p: u32, sig: &[u64]| {
+            p == ANY || (p != NEVER && sig[p as usize / 64] & (1 << (p % 64)) != 0)
+        };
+        for &id in ids {
+            let sig = &self.local_sig[lc as usize];
+            let stay = passes(self.stay[id as usize], sig);
+            let exit = passes(self.exit[id as usize], sig);
+            if !stay && !exit {
+                continue;
+            }
+            let k = self.owner[id as usize] as usize;
+            let base = self.base[k];
+            let pc = (id - base) / 2;
+            let next = match &program.rules[self.members[k] as usize].approx[pc as usize] {
+                Inst::Token(_, n) | Inst::Lexicon(_, n) | Inst::Span(_, n) => base + 2 * n,
+                _ => unreachable!("only consuming instructions are in a state"),
+            };
+            if stay {
+                self.closure(program, id | 1);
+            }
+            if exit {
+                self.closure(program, next);
+            }
+        }
+    }
+
+    /// The state after `from` on a token of local class `lc`.
+    fn step(&mut self, program: &Program, from: u32, lc: u32) -> u32 {
+        let l = lc as usize;
+        if self.start_step.len() <= l {
+            self.start_step.resize(l + 1, None);
+        }
+        if self.start_step[l].is_none() {
+            self.begin();
+            let ids = std::mem::take(&mut self.start_consuming);
+            self.advance(program, &ids, lc);
+            self.start_consuming = ids;
+            self.start_step[l] = Some((
+                self.set.clone().into_boxed_slice(),
+                self.hits.clone().into_boxed_slice(),
+            ));
+        }
+        self.begin();
+        if let Some((set, hits)) = &self.start_step[l] {
+            for &id in set.iter() {
+                self.mark[id as usize] = self.stamp;
+            }
+            self.set.extend_from_slice(set);
+            self.hits.copy_from_slice(hits);
+        }
+        let key = self.states[from as usize].key.clone();
+        self.advance(program, &key[..key.len() - 1], lc);
+        if self.states.len() >= MAX_STATES || self.states.len() * self.stride * 2 >= MAX_TABLE_BYTES
+        {
+            // Keep what was just worked out across the reset.
+            let set = std::mem::take(&mut self.set);
+            let hits = self.hits.clone();
+            self.reset();
+            self.set = set;
+            self.hits = hits;
+            return self.intern_set();
+        }
+        let to = self.intern_set();
+        self.trans[from as usize * self.stride + lc as usize] = to as u16;
+        to
+    }
+
+    /// Runs over the tokens of a window (their classes); sets in `out` (one
+    /// bit per member, cleared first) the rules that may match in it.
+    pub fn scan(
+        &mut self,
+        program: &Program,
+        classes: &Classes,
+        window: &[u32],
+        out: &mut Vec<u64>,
+    ) {
+        out.clear();
+        out.resize(self.members.len().div_ceil(64), 0);
+        let mut s = 0u32;
+        self.note(s, out);
+        for &class in window {
+            let lc = self.local_class(program, classes, class);
+            let next = self.trans[s as usize * self.stride + lc as usize];
+            s = if next == NO_STATE {
+                self.step(program, s, lc)
+            } else {
+                u32::from(next)
+            };
+            self.note(s, out);
+        }
+    }
+
+    #[inline]
+    fn note(&self, s: u32, out: &mut [u64]) {
+        let f = self.states[s as usize].found;
+        if f != UNKNOWN {
+            for (o, h) in out.iter_mut().zip(self.found[f as usize].iter()) {
+                *o |= h;
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! The automaton prefilter (a lazy DFA that rules windows out before the
+//! Pike VM runs) never changes what is found: every test here runs the same
+//! rules with it and without it (`Runner::no_dfa`) and wants the same records.
+
+use gleaner::engine::Runner;
+use gleaner::{Document, Program, Record};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+fn both(program: &Program, doc: &Document) -> (Vec<Record>, Vec<Record>) {
+    let mut with = Runner::new();
+    with.no_dfa = false;
+    let mut without = Runner::new();
+    without.no_dfa = true;
+    (with.run(program, doc), without.run(program, doc))
+}
+
+fn program(src: &str) -> Program {
+    match Program::from_source("t.rules", src) {
+        Ok(p) => p,
+        Err(d) => panic!("rules do not build:\n{}", d.render(false)),
+    }
+}
+
+/// The bundled library over every fixture article: the same records, with one
+/// runner kept across the articles (its automata warm) and a fresh one each.
+#[test]
+fn bundled_rules_find_the_same_on_every_fixture() {
+    let program = Program::from_paths(&["rules".into()]).expect("bundled rules build");
+    let mut warm = Runner::new();
+    warm.no_dfa = false;
+    let mut total = 0;
+    let mut files: Vec<_> = std::fs::read_dir("tests/fixtures")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10);
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let doc = Document::new(path.display().to_string(), text);
+        let (with, without) = both(&program, &doc);
+        assert_eq!(with, without, "{}", path.display());
+        assert_eq!(warm.run(&program, &doc), without, "{}", path.display());
+        total += with.len();
+    }
+    assert!(total > 500, "only {total} records");
+}
+
+/// A lexicon's first word alone, or a word inside an entry, is not an entry;
+/// a record reference spans what the earlier rule found.
+#[test]
+fn lexicons_and_record_references() {
+    let src = r#"
+record Org(name)
+record Said(who)
+lexicon Orgs = "united nations", "world health organization", "nato"
+rule org { match <name:Orgs> emit Org { name } }
+rule said { match <who:@Org> "said" emit Said { who } }
+rule said_plain { match <who:Cap> "said" emit Said { who } }
+"#;
+    let program = program(src);
+    for (text, expected) in [
+        ("The united states said no.", vec![]),
+        ("The health organization said no.", vec![]),
+        (
+            "The United Nations said no.",
+            vec![("Said", "United Nations said"), ("Org", "United Nations")],
+        ),
+        (
+            "NATO said yes. World Health Organization said no.",
+            vec![
+                ("Said", "NATO said"),
+                ("Org", "NATO"),
+                ("Said", "World Health Organization said"),
+                ("Org", "World Health Organization"),
+            ],
+        ),
+        ("Nations said no.", vec![("Said", "Nations said")]),
+    ] {
+        let doc = Document::new("d", text);
+        let (with, without) = both(&program, &doc);
+        assert_eq!(with, without, "{text}");
+        let got: Vec<(&str, &str)> = with
+            .iter()
+            .map(|r| (r.kind.as_str(), r.text.as_str()))
+            .collect();
+        assert_eq!(got, expected, "{text}");
+    }
+}
+
+// ---- random rules over random text -------------------------------------------------
+
+const WORDS: [&str; 12] = [
+    "a", "b", "c", "the", "new", "york", "said", "Ann", "Bo", "7", ",", ".",
+];
+
+/// A token test, a lexicon, an anchor, or (with `refs`) a reference to `A`.
+fn atom(refs: bool) -> impl Strategy<Value = String> {
+    let reference = if refs { "@A" } else { "\"b\"" };
+    prop_oneof![
+        (0..WORDS.len()).prop_map(|i| format!("{:?}", WORDS[i])),
+        Just("Cap".to_string()),
+        Just("Num".to_string()),
+        Just("_".to_string()),
+        Just("Place".to_string()),
+        Just(reference.to_string()),
+        Just("/[a-c]/".to_string()),
+        Just("!\"the\"".to_string()),
+        Just("^".to_string()),
+        Just("$".to_string()),
+    ]
+}
+
+fn pattern(refs: bool) -> impl Strategy<Value = String> {
+    let leaf = atom(refs);
+    leaf.prop_recursive(3, 12, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 1..4).prop_map(|v| v.join(" ")),
+            prop::collection::vec(inner.clone(), 2..4).prop_map(|v| format!("({})", v.join(" | "))),
+            (inner.clone(), 0u32..3, 0u32..3).prop_map(|(p, m, extra)| format!(
+                "({p}){{{m},{}}}",
+                m + extra
+            )),
+            inner.clone().prop_map(|p| format!("({p})+")),
+            inner.prop_map(|p| format!("({p})*?")),
+        ]
+    })
+}
+
+/// A pattern that takes at least one token: a pattern, then a word or lexicon.
+fn rule_pattern(refs: bool) -> impl Strategy<Value = String> {
+    (
+        pattern(refs),
+        prop_oneof![
+            (0..WORDS.len()).prop_map(|i| format!("{:?}", WORDS[i])),
+            Just("Place".to_string()),
+            Just("Cap".to_string()),
+        ],
+        any::<bool>(),
+    )
+        .prop_map(|(p, t, first)| if first { format!("{t} {p}") } else { format!("{p} {t}") })
+}
+
+fn text() -> impl Strategy<Value = String> {
+    prop::collection::vec(0..WORDS.len(), 0..30)
+        .prop_map(|v| v.iter().map(|&i| WORDS[i]).collect::<Vec<_>>().join(" "))
+}
+
+#[test]
+fn random_rules_find_the_same() {
+    let mut runner = TestRunner::new(Config {
+        cases: 400,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = (rule_pattern(false), rule_pattern(true), text());
+    let built = std::cell::Cell::new(0);
+    let found = std::cell::Cell::new(0);
+    runner
+        .run(&strategy, |(p, q, text)| {
+            let src = format!(
+                "record A()\nrecord B()\nlexicon Place = \"new york\", york, \"the bo\"\n\
+                 rule a {{ match {p} emit A {{}} }}\nrule b {{ match {q} emit B {{}} }}\n"
+            );
+            // Patterns that can match no tokens do not build.
+            let Ok(program) = Program::from_source("t.rules", &src) else {
+                return Ok(());
+            };
+            let doc = Document::new("d", text.clone());
+            let (with, without) = both(&program, &doc);
+            built.set(built.get() + 1);
+            found.set(found.get() + without.len());
+            prop_assert_eq!(with, without, "{}\n{}", src, text);
+            Ok(())
+        })
+        .unwrap();
+    // The cases mean something: most rule sets build, and they find things.
+    assert!(built.get() > 200, "{} rule sets built", built.get());
+    assert!(found.get() > 300, "{} records found", found.get());
+}
