@@ -243,6 +243,7 @@ impl<'a> Explanation<'a> {
             words: &a.words,
             boundary: &a.boundary,
             spans: &spans,
+            classes: None,
         };
         let mut tracer = Tracer::new();
         let mine: Vec<&Candidate> = finals.iter().filter(|c| c.rule == ri).collect();

@@ -125,6 +125,10 @@ pub struct Rule {
     pub scope: Scope,
     /// Its automaton; execution starts at 0.
     pub insts: Vec<Inst>,
+    /// For each instruction that tests a token, the test's number in the
+    /// program (equal tests share one; below [`Program::ntests`]); `u32::MAX`
+    /// for the others. The engine remembers test results per token class by it.
+    pub test_ids: Vec<u32>,
     /// Capture names; capture `k` uses slots `2 + 2k` and `3 + 2k`.
     pub captures: Vec<String>,
     /// `emit T at x`: the capture that gives the record its span.
@@ -187,6 +191,8 @@ pub struct Program {
     pub strata: usize,
     /// For each stratum and scope (sentence, paragraph, document): its rules, in rule order.
     pub schedule: Vec<[Vec<u32>; 3]>,
+    /// How many distinct token tests the rules hold (see [`Rule::test_ids`]).
+    pub ntests: usize,
     /// A number no other program built by this process has: what run-time
     /// caches built for one program (token classes, automata) are keyed on.
     pub id: u64,
@@ -224,6 +230,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
     }
     let mut regexes = Vec::new();
     let mut rules = Vec::with_capacity(set.rules.len());
+    let mut test_numbers: HashMap<Test, u32> = HashMap::default();
     let mut diags = Vec::new();
     for r in set.rules {
         let mut a = Compiler {
@@ -269,6 +276,16 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             continue;
         }
         let insts = c.insts;
+        let test_ids = insts
+            .iter()
+            .map(|inst| match inst {
+                Inst::Token(t, _) => {
+                    let n = test_numbers.len() as u32;
+                    *test_numbers.entry(t.clone()).or_insert(n)
+                }
+                _ => u32::MAX,
+            })
+            .collect();
         let inst_origins = if r.origins.is_empty() {
             Vec::new()
         } else {
@@ -289,6 +306,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             priority: r.priority,
             scope: r.scope,
             insts,
+            test_ids,
             approx,
             captures: r.captures,
             span_capture: r.span_capture,
@@ -349,6 +367,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
     static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     Ok(Program {
         id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        ntests: test_numbers.len(),
         regex_set,
         word_group,
         group_word,

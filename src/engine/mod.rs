@@ -51,9 +51,10 @@ pub struct Runner {
     stamp: u32,
     classes: classes::Classes,
     /// The prefilter of each stratum and scope (`3 * stratum + scope`), built when first needed.
-    dfas: Vec<Option<dfa::Dfa>>,
-    /// Which rules of the current group the prefilter lets through.
+    dfas: Vec<Option<Vec<dfa::Dfa>>>,
+    /// Which rules of the current group the prefilter lets through: a word per DFA.
     allowed: Vec<u64>,
+    bits: Vec<u64>,
     /// Run every rule on every window, without the automaton prefilter (to
     /// check that it changes nothing, and to measure what it saves). Set from
     /// the environment variable `GLEANER_NO_DFA` by [`Runner::new`].
@@ -120,6 +121,7 @@ impl Runner {
             classes: classes::Classes::default(),
             dfas: Vec::new(),
             allowed: Vec::new(),
+            bits: Vec::new(),
             profile: None,
             losses: None,
             no_dfa: std::env::var_os("GLEANER_NO_DFA").is_some(),
@@ -210,14 +212,22 @@ impl Runner {
                     }
                     self.mark(program, a, w);
                     if !self.no_dfa {
-                        let dfa = self.dfas[group]
-                            .get_or_insert_with(|| dfa::Dfa::new(program, scheduled));
-                        dfa.scan(
-                            program,
-                            &self.classes,
-                            &a.classes[w.start as usize..w.end as usize],
-                            &mut self.allowed,
-                        );
+                        let dfas = self.dfas[group].get_or_insert_with(|| {
+                            scheduled
+                                .chunks(dfa_chunk())
+                                .map(|c| dfa::Dfa::new(program, c))
+                                .collect()
+                        });
+                        self.allowed.clear();
+                        for dfa in dfas {
+                            dfa.scan(
+                                program,
+                                &self.classes,
+                                &a.classes[w.start as usize..w.end as usize],
+                                &mut self.bits,
+                            );
+                            self.allowed.push(self.bits[0]);
+                        }
                     }
                     for (k, &ri) in scheduled.iter().enumerate() {
                         let ri = ri as usize;
@@ -225,7 +235,9 @@ impl Runner {
                         if rule.required_words.is_some() && self.marks[ri] != self.stamp {
                             continue;
                         }
-                        if !self.no_dfa && self.allowed[k / 64] & (1 << (k % 64)) == 0 {
+                        if !self.no_dfa
+                            && self.allowed[k / dfa_chunk()] & (1 << (k % dfa_chunk())) == 0
+                        {
                             continue;
                         }
                         if let Some(types) = &rule.required_types
@@ -239,6 +251,7 @@ impl Runner {
                             words: &a.words,
                             boundary: &a.boundary,
                             spans: &spans,
+                            classes: Some((&a.classes, &self.classes)),
                         };
                         let out = &mut pending[rule.record];
                         let before = out.len();
@@ -309,6 +322,17 @@ impl Runner {
             }
         }
     }
+}
+
+fn dfa_chunk() -> usize {
+    static C: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *C.get_or_init(|| {
+        std::env::var("GLEANER_DFA_CHUNK")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(8)
+            .clamp(1, 64)
+    })
 }
 
 fn has_span_in(spans: &[(u32, u32)], w: &Range<u32>) -> bool {

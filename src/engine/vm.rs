@@ -3,7 +3,8 @@
 //! Threads are kept in priority order, which gives leftmost-first matches
 //! with greedy and lazy quantifiers, as the `regex` crate's PikeVM does.
 
-use crate::compile::{Assertion, Inst, NO_WORD, Program, Rule, lexicon::ROOT, test_token};
+use super::classes::Classes;
+use crate::compile::{Assertion, Inst, NO_WORD, Program, Rule, Test, lexicon::ROOT, test_token};
 use crate::text::Token;
 use rustc_hash::FxHashSet as HashSet;
 
@@ -22,6 +23,59 @@ pub struct DocView<'a> {
     pub boundary: &'a [bool],
     /// For each record type: the token spans of its final records, sorted by start.
     pub spans: &'a [Vec<(u32, u32)>],
+    /// Each token's class and what the classes are, when known: token tests
+    /// are then worked out once per class and remembered.
+    pub classes: Option<(&'a [u32], &'a Classes)>,
+}
+
+/// Token test results remembered per token class: `cells[row(class) * ntests + test]`
+/// is 0 (fails), 1 (passes) or 2 (not worked out yet).
+#[derive(Default)]
+struct Memo {
+    program: u64,
+    ntests: usize,
+    rows: Vec<u32>,
+    cells: Vec<u8>,
+}
+
+impl Memo {
+    #[inline]
+    fn test(&mut self, program: &Program, classes: &Classes, id: u32, test: &Test, class: u32) -> bool {
+        if self.program != program.id {
+            *self = Memo {
+                program: program.id,
+                ntests: program.ntests,
+                ..Memo::default()
+            };
+        }
+        let c = class as usize;
+        if c >= self.rows.len() {
+            self.rows.resize(c + 1, NONE);
+        }
+        let mut row = self.rows[c];
+        if row == NONE {
+            row = (self.cells.len() / self.ntests.max(1)) as u32;
+            self.cells.resize(self.cells.len() + self.ntests, 2);
+            self.rows[c] = row;
+        }
+        let cell = &mut self.cells[row as usize * self.ntests + id as usize];
+        if *cell == 2 {
+            *cell = u8::from(classes.test(program, test, class));
+        }
+        *cell == 1
+    }
+}
+
+/// True if the token at `at` passes the test of instruction `pc` of `rule`.
+#[inline]
+fn passes(memo: &mut Memo, program: &Program, rule: &Rule, doc: &DocView, pc: u32, test: &Test, at: u32) -> bool {
+    let i = at as usize;
+    match doc.classes {
+        Some((classes_of, classes)) => {
+            memo.test(program, classes, rule.test_ids[pc as usize], test, classes_of[i])
+        }
+        None => test_token(test, &doc.tokens[i], doc.words[i], doc.text, program),
+    }
 }
 
 /// Threads at one position: `(pc, aux)` pairs in priority order, and their capture slots.
@@ -67,6 +121,7 @@ pub struct Vm {
     next: List,
     stack: Vec<Frame>,
     scratch: Vec<u32>,
+    memo: Memo,
 }
 
 impl Vm {
@@ -109,6 +164,7 @@ impl Vm {
             next,
             stack,
             scratch,
+            memo,
         } = self;
         curr.reset(ninsts);
         next.reset(ninsts);
@@ -121,7 +177,7 @@ impl Vm {
                 }
                 // Nothing under way: skip to where a match can start.
                 if let Some(first) = &rule.first {
-                    while at < end && !can_start(program, rule, doc, first, at) {
+                    while at < end && !starts(memo, program, rule, doc, first, at) {
                         at += 1;
                     }
                     if at >= end {
@@ -145,8 +201,7 @@ impl Vm {
                     }
                     _ if at >= end => continue,
                     Inst::Token(test, n) => {
-                        let t = &doc.tokens[at as usize];
-                        if !test_token(test, t, doc.words[at as usize], doc.text, program) {
+                        if !passes(memo, program, rule, doc, pc, test, at) {
                             continue;
                         }
                         (*n, NONE)
@@ -192,9 +247,13 @@ impl Vm {
 
 /// True if one of the rule's first instructions can consume the token at `at`.
 pub fn can_start(program: &Program, rule: &Rule, doc: &DocView, first: &[u32], at: u32) -> bool {
+    starts(&mut Memo::default(), program, rule, doc, first, at)
+}
+
+fn starts(memo: &mut Memo, program: &Program, rule: &Rule, doc: &DocView, first: &[u32], at: u32) -> bool {
     let i = at as usize;
     first.iter().any(|&pc| match &rule.insts[pc as usize] {
-        Inst::Token(test, _) => test_token(test, &doc.tokens[i], doc.words[i], doc.text, program),
+        Inst::Token(test, _) => passes(memo, program, rule, doc, pc, test, at),
         Inst::Lexicon(lex, _) => {
             let w = doc.words[i];
             w != NO_WORD && program.lexicons[*lex as usize].step(ROOT, w).is_some()
