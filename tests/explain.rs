@@ -728,6 +728,7 @@ fn tracer_agrees_with_the_engine() {
             words: &a.words,
             boundary: &a.boundary,
             spans: &spans,
+            classes: None,
         };
         for (ri, rule) in program.rules.iter().enumerate() {
             let mut engine: Vec<(u32, u32)> = finals

@@ -119,10 +119,8 @@ fn pattern(refs: bool) -> impl Strategy<Value = String> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 1..4).prop_map(|v| v.join(" ")),
             prop::collection::vec(inner.clone(), 2..4).prop_map(|v| format!("({})", v.join(" | "))),
-            (inner.clone(), 0u32..3, 0u32..3).prop_map(|(p, m, extra)| format!(
-                "({p}){{{m},{}}}",
-                m + extra
-            )),
+            (inner.clone(), 0u32..3, 0u32..3)
+                .prop_map(|(p, m, extra)| format!("({p}){{{m},{}}}", m + extra)),
             inner.clone().prop_map(|p| format!("({p})+")),
             inner.prop_map(|p| format!("({p})*?")),
         ]
@@ -140,7 +138,13 @@ fn rule_pattern(refs: bool) -> impl Strategy<Value = String> {
         ],
         any::<bool>(),
     )
-        .prop_map(|(p, t, first)| if first { format!("{t} {p}") } else { format!("{p} {t}") })
+        .prop_map(|(p, t, first)| {
+            if first {
+                format!("{t} {p}")
+            } else {
+                format!("{p} {t}")
+            }
+        })
 }
 
 fn text() -> impl Strategy<Value = String> {

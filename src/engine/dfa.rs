@@ -25,6 +25,9 @@ const NEVER: u32 = u32::MAX - 1;
 const MAX_STATES: usize = 16384;
 /// … and bytes of transition table.
 const MAX_TABLE_BYTES: usize = 2 << 20;
+/// A cache emptied within this many windows of the last time fills too
+/// quickly: its rules are better split over two automata.
+const QUICK_FILL: u32 = 5000;
 /// An unknown transition.
 const NO_STATE: u16 = u16::MAX;
 
@@ -87,6 +90,10 @@ pub struct Dfa {
     /// Transitions: `trans[state * stride + local class]`.
     trans: Vec<u16>,
     stride: usize,
+    /// Windows scanned since the cache was last emptied, and whether it was
+    /// emptied after fewer than [`QUICK_FILL`] windows.
+    windows: u32,
+    filled_quickly: bool,
     // Scratch.
     set: Vec<u32>,
     mark: Vec<u32>,
@@ -152,6 +159,8 @@ impl Dfa {
             start_step: Vec::new(),
             trans: Vec::new(),
             stride: 16,
+            windows: 0,
+            filled_quickly: false,
             set: Vec::new(),
             mark: vec![0; n],
             stamp: 0,
@@ -169,6 +178,17 @@ impl Dfa {
         dfa.start_hits = dfa.hits.clone();
         dfa.reset();
         dfa
+    }
+
+    /// How many rules it is for.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// True if its cache fills so quickly that two automata, each for half
+    /// its rules, would do better (their states do not multiply).
+    pub fn should_split(&self) -> bool {
+        self.filled_quickly && self.members.len() > 1
     }
 
     /// Empties the state cache, leaving the start state (number 0).
@@ -375,6 +395,8 @@ impl Dfa {
             // Keep what was just worked out across the reset.
             let set = std::mem::take(&mut self.set);
             let hits = self.hits.clone();
+            self.filled_quickly |= self.windows < QUICK_FILL;
+            self.windows = 0;
             self.reset();
             self.set = set;
             self.hits = hits;
@@ -396,6 +418,7 @@ impl Dfa {
     ) {
         out.clear();
         out.resize(self.members.len().div_ceil(64), 0);
+        self.windows += 1;
         let mut s = 0u32;
         self.note(s, out);
         for &class in window {

@@ -51,8 +51,9 @@ pub struct Runner {
     stamp: u32,
     classes: classes::Classes,
     /// The prefilter of each stratum and scope (`3 * stratum + scope`), built when first needed.
-    dfas: Vec<Option<Vec<dfa::Dfa>>>,
-    /// Which rules of the current group the prefilter lets through: a word per DFA.
+    /// Each automaton covers a run of the group's rules, from an offset.
+    dfas: Vec<Option<Vec<(usize, dfa::Dfa)>>>,
+    /// Which rules of the current group the prefilter lets through (a bit per rule).
     allowed: Vec<u64>,
     bits: Vec<u64>,
     /// Run every rule on every window, without the automaton prefilter (to
@@ -212,22 +213,7 @@ impl Runner {
                     }
                     self.mark(program, a, w);
                     if !self.no_dfa {
-                        let dfas = self.dfas[group].get_or_insert_with(|| {
-                            scheduled
-                                .chunks(dfa_chunk())
-                                .map(|c| dfa::Dfa::new(program, c))
-                                .collect()
-                        });
-                        self.allowed.clear();
-                        for dfa in dfas {
-                            dfa.scan(
-                                program,
-                                &self.classes,
-                                &a.classes[w.start as usize..w.end as usize],
-                                &mut self.bits,
-                            );
-                            self.allowed.push(self.bits[0]);
-                        }
+                        self.prefilter(program, a, group, scheduled, w);
                     }
                     for (k, &ri) in scheduled.iter().enumerate() {
                         let ri = ri as usize;
@@ -235,9 +221,7 @@ impl Runner {
                         if rule.required_words.is_some() && self.marks[ri] != self.stamp {
                             continue;
                         }
-                        if !self.no_dfa
-                            && self.allowed[k / dfa_chunk()] & (1 << (k % dfa_chunk())) == 0
-                        {
+                        if !self.no_dfa && self.allowed[k / 64] & (1 << (k % 64)) == 0 {
                             continue;
                         }
                         if let Some(types) = &rule.required_types
@@ -307,6 +291,50 @@ impl Runner {
         finals
     }
 
+    /// Sets in `allowed` the rules of `scheduled` (group `group`) that the
+    /// prefilter automata let through in window `w`. The group starts with one
+    /// automaton per 64 rules; one whose states keep overflowing its cache is
+    /// split in two.
+    fn prefilter(
+        &mut self,
+        program: &Program,
+        a: &Analysis,
+        group: usize,
+        scheduled: &[u32],
+        w: &Range<u32>,
+    ) {
+        let parts = self.dfas[group].get_or_insert_with(|| {
+            scheduled
+                .chunks(64)
+                .enumerate()
+                .map(|(i, c)| (64 * i, dfa::Dfa::new(program, c)))
+                .collect()
+        });
+        self.allowed.clear();
+        self.allowed.resize(scheduled.len().div_ceil(64), 0);
+        let classes = &a.classes[w.start as usize..w.end as usize];
+        let mut split = None;
+        for (i, (offset, dfa)) in parts.iter_mut().enumerate() {
+            dfa.scan(program, &self.classes, classes, &mut self.bits);
+            for k in 0..dfa.len() {
+                if self.bits[k / 64] & (1 << (k % 64)) != 0 {
+                    let r = *offset + k;
+                    self.allowed[r / 64] |= 1 << (r % 64);
+                }
+            }
+            if split.is_none() && dfa.should_split() {
+                split = Some(i);
+            }
+        }
+        if let Some(i) = split {
+            let (offset, dfa) = parts.remove(i);
+            let half = dfa.len() / 2;
+            let rules = &scheduled[offset..offset + dfa.len()];
+            parts.insert(i, (offset + half, dfa::Dfa::new(program, &rules[half..])));
+            parts.insert(i, (offset, dfa::Dfa::new(program, &rules[..half])));
+        }
+    }
+
     /// Marks the rules whose required words occur in window `w`.
     fn mark(&mut self, program: &Program, a: &Analysis, w: &Range<u32>) {
         self.stamp = self.stamp.wrapping_add(1);
@@ -322,17 +350,6 @@ impl Runner {
             }
         }
     }
-}
-
-fn dfa_chunk() -> usize {
-    static C: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *C.get_or_init(|| {
-        std::env::var("GLEANER_DFA_CHUNK")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(8)
-            .clamp(1, 64)
-    })
 }
 
 fn has_span_in(spans: &[(u32, u32)], w: &Range<u32>) -> bool {

@@ -40,7 +40,14 @@ struct Memo {
 
 impl Memo {
     #[inline]
-    fn test(&mut self, program: &Program, classes: &Classes, id: u32, test: &Test, class: u32) -> bool {
+    fn test(
+        &mut self,
+        program: &Program,
+        classes: &Classes,
+        id: u32,
+        test: &Test,
+        class: u32,
+    ) -> bool {
         if self.program != program.id {
             *self = Memo {
                 program: program.id,
@@ -68,12 +75,24 @@ impl Memo {
 
 /// True if the token at `at` passes the test of instruction `pc` of `rule`.
 #[inline]
-fn passes(memo: &mut Memo, program: &Program, rule: &Rule, doc: &DocView, pc: u32, test: &Test, at: u32) -> bool {
+fn passes(
+    memo: &mut Memo,
+    program: &Program,
+    rule: &Rule,
+    doc: &DocView,
+    pc: u32,
+    test: &Test,
+    at: u32,
+) -> bool {
     let i = at as usize;
     match doc.classes {
-        Some((classes_of, classes)) => {
-            memo.test(program, classes, rule.test_ids[pc as usize], test, classes_of[i])
-        }
+        Some((classes_of, classes)) => memo.test(
+            program,
+            classes,
+            rule.test_ids[pc as usize],
+            test,
+            classes_of[i],
+        ),
         None => test_token(test, &doc.tokens[i], doc.words[i], doc.text, program),
     }
 }
@@ -250,7 +269,14 @@ pub fn can_start(program: &Program, rule: &Rule, doc: &DocView, first: &[u32], a
     starts(&mut Memo::default(), program, rule, doc, first, at)
 }
 
-fn starts(memo: &mut Memo, program: &Program, rule: &Rule, doc: &DocView, first: &[u32], at: u32) -> bool {
+fn starts(
+    memo: &mut Memo,
+    program: &Program,
+    rule: &Rule,
+    doc: &DocView,
+    first: &[u32],
+    at: u32,
+) -> bool {
     let i = at as usize;
     first.iter().any(|&pc| match &rule.insts[pc as usize] {
         Inst::Token(test, _) => passes(memo, program, rule, doc, pc, test, at),
