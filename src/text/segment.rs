@@ -16,7 +16,7 @@
 //! ([`PARA_BEFORE`]), and at the end of the text. Abbreviations never end a
 //! sentence, since the tokenizer keeps their period inside the word token.
 
-use super::tokenize::{LINE_BEFORE, PARA_BEFORE, Token, TokenKind};
+use super::tokenize::{GLUED, LINE_BEFORE, PARA_BEFORE, Token, TokenKind};
 use std::ops::Range;
 
 /// Sentence and paragraph boundaries as half-open ranges of token indices.
@@ -53,11 +53,15 @@ pub fn segment(text: &str, tokens: &[Token]) -> Segments {
     let mut terminal = false;
     for (i, t) in tokens.iter().enumerate() {
         let idx = i as u32;
-        let s = t.text(text);
-        let adjacent = i > 0 && tokens[i - 1].end == t.start;
+        // Most tokens are words after words: their text is looked at only
+        // after terminal punctuation, or when they are punctuation.
+        let adjacent = t.flags & GLUED != 0;
         if i > 0 {
             let para = t.flags & PARA_BEFORE != 0;
-            if para || t.flags & LINE_BEFORE != 0 || (terminal && starts_sentence(s, adjacent)) {
+            if para
+                || t.flags & LINE_BEFORE != 0
+                || (terminal && starts_sentence(t.text(text), adjacent))
+            {
                 seg.sentences.push(sentence_start..idx);
                 sentence_start = idx;
             }
@@ -66,8 +70,10 @@ pub fn segment(text: &str, tokens: &[Token]) -> Segments {
                 para_start = idx;
             }
         }
-        terminal =
-            t.kind == TokenKind::Punct && (is_terminal(s) || (terminal && is_closer(s, adjacent)));
+        terminal = t.kind == TokenKind::Punct && {
+            let s = t.text(text);
+            is_terminal(s) || (terminal && is_closer(s, adjacent))
+        };
     }
     let n = tokens.len() as u32;
     seg.sentences.push(sentence_start..n);

@@ -277,13 +277,11 @@ fn case_flags(text: &str, start: usize, end: usize) -> u8 {
     for &c in bytes {
         acc |= CLASS[c as usize];
     }
-    let (letter, upper, lower, cap);
     if acc & C_HIGH == 0 {
-        letter = acc & (C_UPPER | C_LOWER) != 0;
-        upper = acc & C_UPPER != 0;
-        lower = acc & C_LOWER != 0;
-        cap = CLASS[bytes[0] as usize] & C_UPPER != 0;
-    } else {
+        return ascii_case_flags(acc, bytes[0]);
+    }
+    let (letter, upper, lower, cap);
+    {
         let s = &text[start..end];
         let (mut l, mut u, mut lo) = (false, false, false);
         for ch in s.chars() {
@@ -298,6 +296,23 @@ fn case_flags(text: &str, start: usize, end: usize) -> u8 {
         lower = lo;
         cap = s.chars().next().is_some_and(char::is_uppercase);
     }
+    flags_of(letter, upper, lower, cap)
+}
+
+/// Letter-case flags of an ASCII span, from the union `acc` of its bytes'
+/// classes and its first byte.
+#[inline]
+fn ascii_case_flags(acc: u8, first: u8) -> u8 {
+    flags_of(
+        acc & (C_UPPER | C_LOWER) != 0,
+        acc & C_UPPER != 0,
+        acc & C_LOWER != 0,
+        CLASS[first as usize] & C_UPPER != 0,
+    )
+}
+
+#[inline]
+fn flags_of(letter: bool, upper: bool, lower: bool, cap: bool) -> u8 {
     let mut f = 0;
     if letter {
         f |= LETTER;
@@ -324,7 +339,7 @@ fn push_word(text: &str, start: usize, end: usize, kind: TokenKind, lf: u8, out:
     });
 }
 
-/// The scanner behind [`tokenize`], which adds the [`GLUED`] flags.
+/// The scanner behind [`tokenize`].
 ///
 /// Offsets are byte offsets into `text`, always on char boundaries. Flags
 /// [`LINE_BEFORE`]/[`PARA_BEFORE`] of the first appended token describe the
@@ -343,6 +358,8 @@ fn tokenize_raw(text: &str, out: &mut Vec<Token>) {
     let first = out.len();
     let mut i = 0;
     let mut newlines = 0u32;
+    // White space (or the start) came since the last token.
+    let mut gap = true;
     while i < n {
         let c = b[i];
         let cls = CLASS[c as usize];
@@ -350,10 +367,12 @@ fn tokenize_raw(text: &str, out: &mut Vec<Token>) {
             if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
                 newlines += 1;
             }
+            gap = true;
             i += 1;
             continue;
         }
-        let lf = line_flags(newlines);
+        // A token that directly follows the one before is glued to it.
+        let lf = line_flags(newlines) | if gap || out.len() == first { 0 } else { GLUED };
         if cls & C_ALNUM != 0 {
             i = scan_word(text, i, lf, out);
         } else if cls & C_HIGH == 0 {
@@ -379,6 +398,7 @@ fn tokenize_raw(text: &str, out: &mut Vec<Token>) {
             let ch = char_at(text, i);
             let len = ch.len_utf8();
             if is_space(ch) {
+                gap = true;
                 newlines += match ch {
                     '\u{2029}' => 2,
                     '\u{2028}' | '\u{85}' => 1,
@@ -407,6 +427,7 @@ fn tokenize_raw(text: &str, out: &mut Vec<Token>) {
                 i += len;
             }
         }
+        gap = false;
         newlines = 0;
     }
 }
@@ -421,11 +442,77 @@ fn tokenize_raw(text: &str, out: &mut Vec<Token>) {
 pub fn tokenize(text: &str, out: &mut Vec<Token>) {
     let first = out.len();
     tokenize_raw(text, out);
-    for i in first + 1..out.len() {
-        if out[i].start == out[i - 1].end {
-            out[i].flags |= GLUED;
+    debug_assert!(
+        (first + 1..out.len())
+            .all(|i| (out[i].start == out[i - 1].end) == (out[i].flags & GLUED != 0))
+    );
+}
+
+/// `x` with byte `b` in every byte.
+const fn rep(b: u8) -> u64 {
+    0x0101_0101_0101_0101 * b as u64
+}
+
+/// The high bit of each byte of `x` that is strictly between `m` and `n`
+/// (bytes of 0x80 and above never are; `n <= 128`).
+#[inline]
+fn between(x: u64, m: u8, n: u8) -> u64 {
+    let low = x & rep(0x7F);
+    (rep(127 + n).wrapping_sub(low) & !x & low.wrapping_add(rep(127 - m))) & rep(0x80)
+}
+
+/// The end of the run of ASCII letters and digits at `j`, and the union of
+/// their byte classes. Eight bytes at a time: most words end within the
+/// first eight, so the loop rarely goes round (and its exit is predictable).
+#[inline]
+fn ascii_run(b: &[u8], start: usize) -> (usize, u8) {
+    let mut j = start;
+    let mut acc = 0u8;
+    while let Some(chunk) = b.get(j..j + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let upper = between(x, b'A' - 1, b'Z' + 1);
+        let lower = between(x, b'a' - 1, b'z' + 1);
+        let digit = between(x, b'0' - 1, b'9' + 1);
+        let stop = !(upper | lower | digit) & rep(0x80);
+        // Bytes before the first that is not a letter or digit.
+        let (k, keep) = if stop == 0 {
+            (8, u64::MAX)
+        } else {
+            let k = stop.trailing_zeros() as usize / 8;
+            (k, (1u64 << (8 * k)) - 1)
+        };
+        if upper & keep != 0 {
+            acc |= C_UPPER;
+        }
+        if lower & keep != 0 {
+            acc |= C_LOWER;
+        }
+        if digit & keep != 0 {
+            acc |= C_DIGIT;
+        }
+        j += k;
+        if k < 8 {
+            debug_assert_eq!((j, acc), ascii_run_bytes(b, start));
+            return (j, acc);
         }
     }
+    let (end, rest) = ascii_run_bytes(b, j);
+    (end, acc | rest)
+}
+
+/// [`ascii_run`] a byte at a time.
+#[inline]
+fn ascii_run_bytes(b: &[u8], mut j: usize) -> (usize, u8) {
+    let mut acc = 0u8;
+    for &c in &b[j..] {
+        let cls = CLASS[c as usize];
+        if cls & C_ALNUM == 0 {
+            break;
+        }
+        acc |= cls;
+        j += 1;
+    }
+    (j, acc)
 }
 
 /// Whether non-ASCII `ch`, directly after `last`, belongs to it.
@@ -468,29 +555,33 @@ fn clitic_end(text: &str, k: usize) -> Option<usize> {
 
 /// Scans the word (or number) starting at byte `start` and pushes it (and a
 /// split-off clitic, if any). Returns the byte offset after the scanned text.
+#[inline(always)]
 fn scan_word(text: &str, start: usize, lf: u8, out: &mut Vec<Token>) -> usize {
     let b = text.as_bytes();
     let n = b.len();
     let mut j = start;
     let mut numeric = true;
+    // The classes of the bytes seen, for the case flags of an ASCII word.
+    let mut acc = 0u8;
     loop {
-        // A run of letters, digits and marks.
-        while j < n {
-            let cls = CLASS[b[j] as usize];
-            if cls & C_ALNUM != 0 {
-                numeric &= cls & C_DIGIT != 0;
-                j += 1;
-            } else if cls & C_HIGH != 0 {
-                let ch = char_at(text, j);
-                if !is_word_char(ch) {
-                    break;
-                }
-                numeric &= ch.is_numeric();
-                j += ch.len_utf8();
-            } else {
+        // A run of letters, digits and marks: ASCII ones in a tight loop.
+        loop {
+            let (end, cls) = ascii_run(b, j);
+            acc |= cls;
+            j = end;
+            if j >= n || CLASS[b[j] as usize] & C_HIGH == 0 {
                 break;
             }
+            let ch = char_at(text, j);
+            if !is_word_char(ch) {
+                break;
+            }
+            acc |= C_HIGH;
+            numeric &= ch.is_numeric();
+            j += ch.len_utf8();
         }
+        // ASCII letters make it a word.
+        numeric &= acc & (C_UPPER | C_LOWER) == 0;
         if j >= n {
             break;
         }
@@ -527,7 +618,7 @@ fn scan_word(text: &str, start: usize, lf: u8, out: &mut Vec<Token>) -> usize {
                     TokenKind::Word
                 };
                 push_word(text, start, j, kind, lf, out);
-                push_word(text, j, e, TokenKind::Word, 0, out);
+                push_word(text, j, e, TokenKind::Word, GLUED, out);
                 return e;
             }
             // n't: the `n` belongs to the clitic (do|n't, ca|n't).
@@ -538,7 +629,7 @@ fn scan_word(text: &str, start: usize, lf: u8, out: &mut Vec<Token>) -> usize {
                 && !word_char_at(text, k + 1)
             {
                 push_word(text, start, j - 1, TokenKind::Word, lf, out);
-                push_word(text, j - 1, k + 1, TokenKind::Word, 0, out);
+                push_word(text, j - 1, k + 1, TokenKind::Word, GLUED, out);
                 return k + 1;
             }
             if letter_at(text, k) {
@@ -562,7 +653,18 @@ fn scan_word(text: &str, start: usize, lf: u8, out: &mut Vec<Token>) -> usize {
     } else {
         TokenKind::Word
     };
-    push_word(text, start, end, kind, lf, out);
+    // An ASCII word with no abbreviation period: its case flags are known.
+    let flags = if end == j && acc & C_HIGH == 0 {
+        ascii_case_flags(acc, b[start])
+    } else {
+        case_flags(text, start, end)
+    };
+    out.push(Token {
+        start: start as u32,
+        end: end as u32,
+        kind,
+        flags: lf | flags,
+    });
     end
 }
 
