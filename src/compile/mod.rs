@@ -148,6 +148,9 @@ pub struct Rule {
     /// becomes `x*` or `x+`, so it accepts all the rule accepts and its
     /// states stay few.
     pub approx: Vec<Inst>,
+    /// Every match starts at a sentence start (the pattern begins with `^` on
+    /// every path), so the engine tries no other start.
+    pub anchored: bool,
     /// The consuming instructions a match can start with (reached from 0 without
     /// consuming a token); `None` when a match could start anywhere.
     pub first: Option<Vec<u32>>,
@@ -292,6 +295,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             c.inst_origins
         };
         let first = first_insts(&insts);
+        let anchored = anchored_start(&insts);
         let req = required(&r.pattern, &vocab, &lexicons);
         let (required_words, required_types) = match req {
             Some(Req::Words(w)) => (Some(w), None),
@@ -316,6 +320,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             required_words,
             required_types,
             first,
+            anchored,
             examples: r.examples,
             counterexamples: r.counterexamples,
             origins: r.origins,
@@ -447,6 +452,28 @@ fn word_groups(rules: &[Rule], lexicons: &[Trie], nwords: usize) -> (Vec<u32>, V
         };
     }
     (word_group, group_word)
+}
+
+/// True if every way from instruction 0 to a token or to `Match` passes a `^`.
+fn anchored_start(insts: &[Inst]) -> bool {
+    let mut seen = vec![false; insts.len()];
+    let mut stack = vec![0u32];
+    while let Some(pc) = stack.pop() {
+        if std::mem::replace(&mut seen[pc as usize], true) {
+            continue;
+        }
+        match &insts[pc as usize] {
+            Inst::Jmp(t) => stack.push(*t),
+            Inst::Split(a, b) => {
+                stack.push(*b);
+                stack.push(*a);
+            }
+            Inst::Assert(Assertion::Start, _) => {}
+            Inst::Save(_, n) | Inst::Assert(_, n) => stack.push(*n),
+            Inst::Token(..) | Inst::Lexicon(..) | Inst::Span(..) | Inst::Match => return false,
+        }
+    }
+    true
 }
 
 /// The consuming instructions reachable from instruction 0 without consuming a

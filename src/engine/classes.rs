@@ -47,6 +47,9 @@ type ClassKey = (u32, u8, TokenKind, Box<[u64]>);
 #[derive(Default)]
 pub struct Classes {
     program: u64,
+    /// Texts of up to 16 bytes, zero-padded into two words (a token never
+    /// holds a zero byte, so the padding is unambiguous): no string compare.
+    by_short: HashMap<[u64; 2], Seen>,
     by_text: HashMap<Box<str>, Seen>,
     by_key: HashMap<ClassKey, u32>,
     /// Each text class, by number.
@@ -76,7 +79,12 @@ impl Classes {
     pub fn classify(&mut self, program: &Program, token: &Token, text: &str) -> (u32, u32) {
         let flags = token.flags & TEXT_FLAGS;
         let glued = u32::from(token.flags & GLUED != 0);
-        if let Some(seen) = self.by_text.get(text)
+        let short = short_key(text);
+        let seen = match short {
+            Some(k) => self.by_short.get(&k),
+            None => self.by_text.get(text),
+        };
+        if let Some(seen) = seen
             && seen.flags == flags
             && seen.kind == token.kind
         {
@@ -119,18 +127,24 @@ impl Classes {
                 c
             }
         };
-        if self.by_text.len() >= MAX_TEXTS {
+        let seen = Seen {
+            word,
+            flags,
+            kind: token.kind,
+            class,
+        };
+        if self.by_short.len() + self.by_text.len() >= MAX_TEXTS {
+            self.by_short.clear();
             self.by_text.clear();
         }
-        self.by_text.insert(
-            text.into(),
-            Seen {
-                word,
-                flags,
-                kind: token.kind,
-                class,
-            },
-        );
+        match short {
+            Some(k) => {
+                self.by_short.insert(k, seen);
+            }
+            None => {
+                self.by_text.insert(text.into(), seen);
+            }
+        }
         (word, 2 * class + glued)
     }
 
@@ -139,6 +153,22 @@ impl Classes {
         let info = &self.info[(class / 2) as usize];
         passes(program, test, info, class & 1 != 0)
     }
+}
+
+/// A text of 1 to 16 bytes with no zero byte, as two zero-padded words.
+#[inline]
+fn short_key(text: &str) -> Option<[u64; 2]> {
+    let b = text.as_bytes();
+    if b.is_empty() || b.len() > 16 || b.contains(&0) {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    buf[..b.len()].copy_from_slice(b);
+    let (lo, hi) = buf.split_at(8);
+    Some([
+        u64::from_le_bytes(lo.try_into().expect("eight bytes")),
+        u64::from_le_bytes(hi.try_into().expect("eight bytes")),
+    ])
 }
 
 /// True if the tokens of a class pass a test ([`crate::compile::test_token`] for a class).

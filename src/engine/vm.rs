@@ -196,7 +196,10 @@ impl Vm {
                 }
                 // Nothing under way: skip to where a match can start.
                 if let Some(first) = &rule.first {
-                    while at < end && !starts(memo, program, rule, doc, first, at) {
+                    while at < end
+                        && !(may_start(rule, doc, at)
+                            && starts(memo, program, rule, doc, first, at))
+                    {
                         at += 1;
                     }
                     if at >= end {
@@ -204,7 +207,7 @@ impl Vm {
                     }
                 }
             }
-            if matched.is_none() {
+            if matched.is_none() && may_start(rule, doc, at) {
                 scratch.clear();
                 scratch.resize(nslots, NONE);
                 add(program, rule, doc, curr, stack, 0, NONE, at, scratch);
@@ -262,6 +265,13 @@ impl Vm {
         }
         matched
     }
+}
+
+/// False if the rule is anchored to sentence starts and `at` is not one (a
+/// thread started there would die at the `^`).
+#[inline]
+fn may_start(rule: &Rule, doc: &DocView, at: u32) -> bool {
+    !rule.anchored || ((at as usize) < doc.tokens.len() && doc.boundary[at as usize])
 }
 
 /// True if one of the rule's first instructions can consume the token at `at`.
