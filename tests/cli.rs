@@ -127,6 +127,48 @@ fn jsonl_from_stdin_with_constants_and_own_rules() {
     );
 }
 
+/// Standard input is streamed: white space before the first `{` is skipped
+/// for JSON Lines, and kept in a plain text (its offsets count it); many
+/// documents come out in input order.
+#[test]
+fn stdin_streams_jsonl_and_keeps_plain_text_offsets() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("said.rules");
+    std::fs::write(
+        &rules,
+        "record Said(who)\nrule said { match <who:Cap> \"said\" emit Said { who } }\n",
+    )
+    .unwrap();
+    let rules = rules.to_str().unwrap();
+    let mut input = String::from("\n  \n");
+    for i in 0..2000 {
+        input.push_str(&format!(
+            "{{\"id\": \"d{i}\", \"text\": \"Ann said {i}.\"}}\n"
+        ));
+    }
+    let out = gleaner_stdin(
+        &["run", "--rules", rules, "-j", "2", "-f", "jsonl", "-"],
+        &input,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let docs: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| l.split('"').nth(3).unwrap_or_default().to_string())
+        .collect();
+    let expected: Vec<String> = (0..2000).map(|i| format!("d{i}")).collect();
+    assert_eq!(docs, expected);
+
+    let out = gleaner_stdin(
+        &["run", "--rules", rules, "-f", "jsonl", "-"],
+        "\n  Ann said so.",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "{\"doc\":\"stdin\",\"type\":\"Said\",\"rule\":\"said.rules:said\",\"start\":3,\"end\":11,\"text\":\"Ann said\",\"fields\":{\"who\":{\"text\":\"Ann\",\"start\":3,\"end\":6}}}\n"
+    );
+}
+
 #[test]
 fn bad_inputs_are_reported_and_the_rest_runs() {
     let input = "{\"id\": \"a\", \"text\": \"US President Barack Obama spoke.\"}\nnot json\n{\"id\": \"c\"}\n";

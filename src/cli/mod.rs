@@ -394,18 +394,38 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         text_field: &args.text_field,
         lossy: args.lossy,
     };
-    crate::text::read_input_with(&args.inputs, &how, &mut |doc| {
-        if out.io_error.is_some() || interrupt::interrupted() {
-            return;
-        }
-        warn_lossy(&doc);
-        if batch.push(doc) {
+    // Reading (and parsing JSON) goes on in a thread of its own, a batch ahead
+    // of matching: at most two batches are held at once.
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(0);
+        let inputs = &args.inputs;
+        let how = &how;
+        scope.spawn(move || {
+            let mut filling = Batch::default();
+            let mut stopped = false;
+            crate::text::read_input_with(inputs, how, &mut |doc| {
+                if stopped || interrupt::interrupted() {
+                    return;
+                }
+                warn_lossy(&doc);
+                if filling.push(doc) {
+                    // An error: `run` stopped taking batches.
+                    stopped = tx.send(std::mem::take(&mut filling)).is_err();
+                }
+            });
+            if !stopped && !interrupt::interrupted() {
+                let _ = tx.send(filling);
+            }
+        });
+        for full in rx {
+            if out.io_error.is_some() || interrupt::interrupted() {
+                break;
+            }
+            batch.docs = full.docs;
+            batch.bytes = full.bytes;
             run_batch(&mut batch, &mut out);
         }
     });
-    if !interrupt::interrupted() {
-        run_batch(&mut batch, &mut out);
-    }
     progress.finish();
     if interrupt::interrupted() {
         let what = match &args.output {
@@ -527,7 +547,7 @@ struct Batch {
 
 impl Batch {
     const MAX_DOCS: usize = 256;
-    const MAX_BYTES: usize = 16 << 20;
+    const MAX_BYTES: usize = 4 << 20;
 
     /// Adds a document; true when the batch is full.
     fn push(&mut self, doc: Result<crate::text::Document, crate::text::DocError>) -> bool {

@@ -24,7 +24,7 @@ const NEVER: u32 = u32::MAX - 1;
 /// States kept at most before the cache is emptied…
 const MAX_STATES: usize = 16384;
 /// … and bytes of transition table.
-const MAX_TABLE_BYTES: usize = 2 << 20;
+const MAX_TABLE_BYTES: usize = 1 << 20;
 /// A cache emptied within this many windows of the last time fills too
 /// quickly: its rules are better split over two automata.
 const QUICK_FILL: u32 = 5000;

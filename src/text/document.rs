@@ -166,25 +166,7 @@ pub fn read_input_with(
 ) {
     for input in inputs {
         if input.as_os_str() == "-" {
-            let stdin = std::io::stdin();
-            let mut lock = stdin.lock();
-            let mut buf = Vec::new();
-            if let Err(source) = std::io::Read::read_to_end(&mut lock, &mut buf) {
-                each(Err(DocError::Io {
-                    path: input.clone(),
-                    source,
-                }));
-                continue;
-            }
-            let is_json = buf.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-            if is_json {
-                read_jsonl(input, &buf[..], how, each);
-            } else {
-                each(decode(input, buf, how.lossy).map(|(t, at)| Document {
-                    lossy_at: at,
-                    ..Document::new("stdin", t)
-                }));
-            }
+            read_stdin(input, how, each);
             continue;
         }
         let mut files = Vec::new();
@@ -220,6 +202,66 @@ pub fn read_input_with(
             }
         }
     }
+}
+
+/// Standard input: JSON Lines, streamed (it may be larger than memory), if
+/// its first byte other than white space is `{`; else one text with id `stdin`.
+fn read_stdin(input: &Path, how: &Reading<'_>, each: &mut dyn FnMut(Result<Document, DocError>)) {
+    use std::io::{BufRead, Read};
+    let stdin = std::io::stdin();
+    let mut lock = stdin.lock();
+    let io_error = |source| DocError::Io {
+        path: input.to_path_buf(),
+        source,
+    };
+    // White space before the first other byte, kept for a plain text's offsets.
+    let mut prefix = Vec::new();
+    let first = loop {
+        let buf = match lock.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return each(Err(io_error(e))),
+        };
+        if buf.is_empty() {
+            break None;
+        }
+        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(i) => {
+                let first = buf[i];
+                prefix.extend_from_slice(&buf[..i]);
+                lock.consume(i);
+                break Some(first);
+            }
+            None => {
+                let n = buf.len();
+                prefix.extend_from_slice(buf);
+                lock.consume(n);
+            }
+        }
+    };
+    if first == Some(b'{') {
+        read_jsonl(input, std::io::BufReader::new(lock), how, each);
+        return;
+    }
+    let mut bytes = prefix;
+    // One byte past the limit is enough to know the text is too large.
+    let limit = (MAX_TEXT_BYTES + 1).saturating_sub(bytes.len()) as u64;
+    if let Err(e) = (&mut lock).take(limit).read_to_end(&mut bytes) {
+        return each(Err(io_error(e)));
+    }
+    if bytes.len() > MAX_TEXT_BYTES {
+        // Too large: count the rest without keeping it, to say how large.
+        let rest = std::io::copy(&mut lock, &mut std::io::sink()).unwrap_or(0);
+        return each(Err(DocError::TooLarge {
+            path: input.to_path_buf(),
+            bytes: bytes.len() + rest as usize,
+            max: MAX_TEXT_BYTES,
+        }));
+    }
+    each(decode(input, bytes, how.lossy).map(|(t, at)| Document {
+        lossy_at: at,
+        ..Document::new("stdin", t)
+    }));
 }
 
 /// Bytes as text: an error at the first invalid UTF-8 sequence, or with
