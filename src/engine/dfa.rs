@@ -28,6 +28,8 @@ const MAX_TABLE_BYTES: usize = 1 << 20;
 /// A cache emptied within this many windows of the last time fills too
 /// quickly: its rules are better split over two automata.
 const QUICK_FILL: u32 = 5000;
+/// Record types whose starts and ends an automaton follows.
+const MAX_SPAN_TYPES: usize = 16;
 /// An unknown transition.
 const NO_STATE: u16 = u16::MAX;
 
@@ -41,6 +43,12 @@ enum Pred {
     Within(u32),
     /// The token's word ends an entry of lexicon `i` of two words or more.
     Ends(u32),
+    /// A record of the `k`th type of [`Dfa::span_types`] starts at the token.
+    SpanStart(u32),
+    /// A record of that type ends at the token.
+    SpanEnd(u32),
+    /// Both: the token may be a whole record of that type.
+    SpanOne(u32),
 }
 
 /// NFA states reached and rules matched, after one step.
@@ -68,6 +76,11 @@ pub struct Dfa {
     /// … and to leave it, or to pass a token test, for the next instruction.
     exit: Vec<u32>,
     preds: Vec<Pred>,
+    /// The record types its rules match with `@T` (at most [`MAX_SPAN_TYPES`];
+    /// a further type counts as any run of tokens).
+    span_types: Vec<u32>,
+    /// Local classes of tokens where records start or end: by (class, mask).
+    local_masked: HashMap<(u32, u32), u32>,
     /// Local class of each token class (`UNKNOWN` until met).
     local: Vec<u32>,
     /// For each local class, which predicates its tokens pass.
@@ -111,6 +124,7 @@ impl Dfa {
         let mut exit = Vec::new();
         let mut preds: Vec<Pred> = Vec::new();
         let mut pred_ids: HashMap<Pred, u32> = HashMap::default();
+        let mut span_types: Vec<u32> = Vec::new();
         let mut intern = |p: Pred| -> u32 {
             *pred_ids.entry(p.clone()).or_insert_with(|| {
                 preds.push(p);
@@ -129,7 +143,31 @@ impl Dfa {
                         intern(Pred::Within(*l)),
                         intern(Pred::Ends(*l)),
                     ],
-                    Inst::Span(..) => [NEVER, NEVER, ANY, NEVER],
+                    Inst::Span(t, _) => {
+                        let k = match span_types.iter().position(|x| x == t) {
+                            Some(k) => Some(k),
+                            None if span_types.len() < MAX_SPAN_TYPES => {
+                                span_types.push(*t);
+                                Some(span_types.len() - 1)
+                            }
+                            None => None,
+                        };
+                        match k {
+                            // In: a record starts here (and may end here too);
+                            // inside: any token, or one where a record ends.
+                            Some(k) => {
+                                let k = k as u32;
+                                [
+                                    intern(Pred::SpanStart(k)),
+                                    intern(Pred::SpanOne(k)),
+                                    ANY,
+                                    intern(Pred::SpanEnd(k)),
+                                ]
+                            }
+                            // Any run of tokens, or none.
+                            None => [NEVER, NEVER, ANY, NEVER],
+                        }
+                    }
                     _ => [NEVER; 4],
                 };
                 owner.extend([k as u32, k as u32]);
@@ -146,6 +184,8 @@ impl Dfa {
             stay,
             exit,
             preds,
+            span_types,
+            local_masked: HashMap::default(),
             local: Vec::new(),
             local_sig: Vec::new(),
             by_sig: HashMap::default(),
@@ -225,10 +265,12 @@ impl Dfa {
             let inst = &program.rules[self.members[k] as usize].approx[pc as usize];
             let to = |n: u32| base + 2 * n;
             if id & 1 == 1 {
-                // Inside a lexicon entry (which a token must end) or a record
-                // (which may end here).
+                // Inside a lexicon entry or a record, which a token must end;
+                // or a record of a type not followed, which may end here.
                 self.set.push(id);
-                if let Inst::Span(_, n) = inst {
+                if let Inst::Span(t, n) = inst
+                    && !self.span_types.contains(t)
+                {
                     self.stack.push(to(*n));
                 }
                 continue;
@@ -241,7 +283,8 @@ impl Dfa {
                 }
                 Inst::Save(_, n) | Inst::Assert(_, n) => self.stack.push(to(*n)),
                 Inst::Token(..) | Inst::Lexicon(..) => self.set.push(id),
-                // A record may span any tokens, or (to be safe) none.
+                Inst::Span(t, _) if self.span_types.contains(t) => self.set.push(id),
+                // A record of a type not followed: any tokens, or (to be safe) none.
                 Inst::Span(..) => self.stack.push(id | 1),
                 Inst::Match => self.hits[k / 64] |= 1 << (k % 64),
             }
@@ -281,16 +324,26 @@ impl Dfa {
         s
     }
 
-    /// The local class of a token class.
-    fn local_class(&mut self, program: &Program, classes: &Classes, class: u32) -> u32 {
+    /// The record types its rules match with `@T` that it follows; bit `2k`
+    /// of a token's mask says a record of type `span_types()[k]` starts at
+    /// the token, bit `2k + 1` that one ends there.
+    pub fn span_types(&self) -> &[u32] {
+        &self.span_types
+    }
+
+    /// The local class of a token of class `class` where records start and
+    /// end as `mask` says.
+    #[cold]
+    fn local_class(&mut self, program: &Program, classes: &Classes, class: u32, mask: u32) -> u32 {
         let c = class as usize;
-        if let Some(&l) = self.local.get(c)
-            && l != UNKNOWN
-        {
+        if mask == 0 {
+            if let Some(&l) = self.local.get(c)
+                && l != UNKNOWN
+            {
+                return l;
+            }
+        } else if let Some(&l) = self.local_masked.get(&(class, mask)) {
             return l;
-        }
-        if self.local.len() <= c {
-            self.local.resize(c + 1, UNKNOWN);
         }
         let word = classes.info[c / 2].word;
         let mut sig = vec![0u64; self.preds.len().div_ceil(64)];
@@ -302,6 +355,9 @@ impl Dfa {
                 }
                 Pred::Within(l) => word != NO_WORD && program.lexicons[*l as usize].has_word(word),
                 Pred::Ends(l) => word != NO_WORD && program.lexicons[*l as usize].ends_long(word),
+                Pred::SpanStart(k) => mask & (1 << (2 * k)) != 0,
+                Pred::SpanEnd(k) => mask & (2 << (2 * k)) != 0,
+                Pred::SpanOne(k) => mask & (3 << (2 * k)) == 3 << (2 * k),
             };
             if pass {
                 sig[i / 64] |= 1 << (i % 64);
@@ -320,7 +376,14 @@ impl Dfa {
                 l
             }
         };
-        self.local[c] = l;
+        if mask == 0 {
+            if self.local.len() <= c {
+                self.local.resize(c + 1, UNKNOWN);
+            }
+            self.local[c] = l;
+        } else {
+            self.local_masked.insert((class, mask), l);
+        }
         l
     }
 
@@ -407,13 +470,15 @@ impl Dfa {
         to
     }
 
-    /// Runs over the tokens of a window (their classes); sets in `out` (one
-    /// bit per member, cleared first) the rules that may match in it.
+    /// Runs over the tokens of a window (their classes, and where records
+    /// start and end: see [`Dfa::span_types`]; empty when none do); sets in
+    /// `out` (one bit per member, cleared first) the rules that may match in it.
     pub fn scan(
         &mut self,
         program: &Program,
         classes: &Classes,
         window: &[u32],
+        masks: &[u32],
         out: &mut Vec<u64>,
     ) {
         out.clear();
@@ -421,15 +486,22 @@ impl Dfa {
         self.windows += 1;
         let mut s = 0u32;
         self.note(s, out);
-        for &class in window {
-            let lc = self.local_class(program, classes, class);
-            let next = self.trans[s as usize * self.stride + lc as usize];
+        for (i, &class) in window.iter().enumerate() {
+            let mask = masks.get(i).copied().unwrap_or(0);
+            // The common case inline: a class met before, no record here.
+            let known = match self.local.get(class as usize) {
+                Some(&l) if mask == 0 && l != UNKNOWN => l,
+                _ => self.local_class(program, classes, class, mask),
+            };
+            let next = self.trans[s as usize * self.stride + known as usize];
             s = if next == NO_STATE {
-                self.step(program, s, lc)
+                self.step(program, s, known)
             } else {
                 u32::from(next)
             };
-            self.note(s, out);
+            if self.states[s as usize].found != UNKNOWN {
+                self.note(s, out);
+            }
         }
     }
 

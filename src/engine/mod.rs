@@ -56,6 +56,7 @@ pub struct Runner {
     /// Which rules of the current group the prefilter lets through (a bit per rule).
     allowed: Vec<u64>,
     bits: Vec<u64>,
+    masks: Vec<u32>,
     /// Run every rule on every window, without the automaton prefilter (to
     /// check that it changes nothing, and to measure what it saves). Set from
     /// the environment variable `GLEANER_NO_DFA` by [`Runner::new`].
@@ -123,6 +124,7 @@ impl Runner {
             dfas: Vec::new(),
             allowed: Vec::new(),
             bits: Vec::new(),
+            masks: Vec::new(),
             profile: None,
             losses: None,
             no_dfa: std::env::var_os("GLEANER_NO_DFA").is_some(),
@@ -213,7 +215,7 @@ impl Runner {
                     }
                     self.mark(program, a, w);
                     if !self.no_dfa {
-                        self.prefilter(program, a, group, scheduled, w);
+                        self.prefilter(program, a, &spans, group, scheduled, w);
                     }
                     for (k, &ri) in scheduled.iter().enumerate() {
                         let ri = ri as usize;
@@ -299,6 +301,7 @@ impl Runner {
         &mut self,
         program: &Program,
         a: &Analysis,
+        spans: &[Vec<(u32, u32)>],
         group: usize,
         scheduled: &[u32],
         w: &Range<u32>,
@@ -315,7 +318,22 @@ impl Runner {
         let classes = &a.classes[w.start as usize..w.end as usize];
         let mut split = None;
         for (i, (offset, dfa)) in parts.iter_mut().enumerate() {
-            dfa.scan(program, &self.classes, classes, &mut self.bits);
+            // Where records of the types its rules refer to start and end.
+            self.masks.clear();
+            for (k, &t) in dfa.span_types().iter().enumerate() {
+                let spans = &spans[t as usize];
+                let first = spans.partition_point(|&(s, _)| s < w.start);
+                for &(s, e) in spans[first..].iter().take_while(|&&(s, _)| s < w.end) {
+                    if self.masks.is_empty() {
+                        self.masks.resize(w.len(), 0);
+                    }
+                    self.masks[(s - w.start) as usize] |= 1 << (2 * k);
+                    if e <= w.end {
+                        self.masks[(e - 1 - w.start) as usize] |= 2 << (2 * k);
+                    }
+                }
+            }
+            dfa.scan(program, &self.classes, classes, &self.masks, &mut self.bits);
             for k in 0..dfa.len() {
                 if self.bits[k / 64] & (1 << (k % 64)) != 0 {
                     let r = *offset + k;
