@@ -148,6 +148,10 @@ pub struct Rule {
     /// becomes `x*` or `x+`, so it accepts all the rule accepts and its
     /// states stay few.
     pub approx: Vec<Inst>,
+    /// When its first steps are token tests and lexicons only (so whether it
+    /// can start at a token depends on the token's class): `ntests` plus its
+    /// index, the number the engine remembers that answer under.
+    pub start_id: Option<u32>,
     /// Every match starts at a sentence start (the pattern begins with `^` on
     /// every path), so the engine tries no other start.
     pub anchored: bool,
@@ -320,6 +324,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             required_words,
             required_types,
             first,
+            start_id: None,
             anchored,
             examples: r.examples,
             counterexamples: r.counterexamples,
@@ -332,6 +337,15 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             sources: set.sources,
             list: diags,
         });
+    }
+    let ntests = test_numbers.len();
+    for (i, r) in rules.iter_mut().enumerate() {
+        let static_start = r.first.as_ref().is_some_and(|first| {
+            first
+                .iter()
+                .all(|&pc| matches!(r.insts[pc as usize], Inst::Token(..) | Inst::Lexicon(..)))
+        });
+        r.start_id = static_start.then_some((ntests + i) as u32);
     }
     let mut triggers = vec![Vec::new(); vocab.len()];
     for (i, r) in rules.iter().enumerate() {
@@ -372,7 +386,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
     static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     Ok(Program {
         id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-        ntests: test_numbers.len(),
+        ntests,
         regex_set,
         word_group,
         group_word,

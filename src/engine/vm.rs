@@ -28,8 +28,11 @@ pub struct DocView<'a> {
     pub classes: Option<(&'a [u32], &'a Classes)>,
 }
 
-/// Token test results remembered per token class: `cells[row(class) * ntests + test]`
-/// is 0 (fails), 1 (passes) or 2 (not worked out yet).
+/// Token test results remembered per token class: `cells[row(class) * width + id]`
+/// is 0 (fails), 1 (passes) or 2 (not worked out yet). Ids below
+/// [`Program::ntests`] are token tests; id `ntests + r` is "rule `r` can start
+/// at a token of this class" (for rules whose first steps are token tests and
+/// lexicons only).
 #[derive(Default)]
 struct Memo {
     program: u64,
@@ -48,10 +51,15 @@ impl Memo {
         test: &Test,
         class: u32,
     ) -> bool {
+        self.get(program, id, class, || classes.test(program, test, class))
+    }
+
+    #[inline]
+    fn get(&mut self, program: &Program, id: u32, class: u32, work: impl FnOnce() -> bool) -> bool {
         if self.program != program.id {
             *self = Memo {
                 program: program.id,
-                ntests: program.ntests,
+                ntests: program.ntests + program.rules.len(),
                 ..Memo::default()
             };
         }
@@ -67,7 +75,7 @@ impl Memo {
         }
         let cell = &mut self.cells[row as usize * self.ntests + id as usize];
         if *cell == 2 {
-            *cell = u8::from(classes.test(program, test, class));
+            *cell = u8::from(work());
         }
         *cell == 1
     }
@@ -288,6 +296,20 @@ fn starts(
     at: u32,
 ) -> bool {
     let i = at as usize;
+    if let (Some(id), Some((classes_of, classes))) = (rule.start_id, doc.classes) {
+        // Whether a rule can start at a token depends on its class alone.
+        let class = classes_of[i];
+        let word = classes.info[(class / 2) as usize].word;
+        return memo.get(program, id, class, || {
+            first.iter().any(|&pc| match &rule.insts[pc as usize] {
+                Inst::Token(test, _) => classes.test(program, test, class),
+                Inst::Lexicon(lex, _) => {
+                    word != NO_WORD && program.lexicons[*lex as usize].starts_with(word)
+                }
+                _ => true,
+            })
+        });
+    }
     first.iter().any(|&pc| match &rule.insts[pc as usize] {
         Inst::Token(test, _) => passes(memo, program, rule, doc, pc, test, at),
         Inst::Lexicon(lex, _) => {
