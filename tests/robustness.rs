@@ -309,7 +309,8 @@ fn a_long_single_line_runs() {
 
 // ---- nothing lost ---------------------------------------------------------
 
-/// A JSON Lines corpus that takes a while: the fixture articles, many times.
+/// A JSON Lines corpus that takes a while (seconds, even in a release build):
+/// the fixture articles, many times.
 fn slow_corpus(dir: &Path) -> String {
     let mut out = String::new();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
@@ -320,7 +321,7 @@ fn slow_corpus(dir: &Path) -> String {
             texts.push(std::fs::read_to_string(p).unwrap());
         }
     }
-    for i in 0..40 {
+    for i in 0..600 {
         for (j, t) in texts.iter().enumerate() {
             out.push_str(&serde_json::json!({"id": format!("{i}-{j}"), "text": t}).to_string());
             out.push('\n');
