@@ -30,6 +30,13 @@ if [[ ! -x $venv/bin/python ]] || ! $venv/bin/python -c 'import spacy' 2>/dev/nu
     "$venv/bin/pip" install --quiet 'spacy>=3.8,<3.9'
 fi
 
+# One core: every entry but the two-core one runs pinned to CPU 0 (gleaner
+# reads in a thread of its own, which would otherwise use the other core).
+one=()
+if command -v taskset >/dev/null && [[ $(nproc) -ge 2 ]]; then
+    one=(taskset -c 0)
+fi
+
 bytes=$("$tool" scan "$corpus" | cut -d' ' -f1)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -39,16 +46,16 @@ measure() {
     local name=$1
     case $name in
         scan | tokenize)
-            "$tool" "$name" "$corpus" | awk '{print $3, $2}' ;;
+            "${one[@]}" "$tool" "$name" "$corpus" | awk '{print $3, $2}' ;;
         spacy-2)
-            "$venv/bin/python" bench/spacy_match.py "$corpus" | awk '{print $3, $2}' ;;
+            "${one[@]}" "$venv/bin/python" bench/spacy_match.py "$corpus" | awk '{print $3, $2}' ;;
         gleaner-2 | gleaner-all | gleaner-all-j2)
-            local rules=() jobs=1
+            local rules=() jobs=1 pin=("${one[@]}")
             [[ $name == gleaner-2 ]] && rules=(--rules bench/two_patterns.rules)
-            [[ $name == gleaner-all-j2 ]] && jobs=2
+            [[ $name == gleaner-all-j2 ]] && jobs=2 && pin=()
             local start end
             start=$(date +%s.%N)
-            "$gleaner" run "${rules[@]}" -j "$jobs" --quiet --format jsonl "$corpus" >"$tmp/out.jsonl"
+            "${pin[@]}" "$gleaner" run "${rules[@]}" -j "$jobs" --quiet --format jsonl "$corpus" >"$tmp/out.jsonl"
             end=$(date +%s.%N)
             echo "$(echo "$end - $start" | bc -l) $(wc -l <"$tmp/out.jsonl")" ;;
     esac
@@ -74,8 +81,9 @@ describe() {
     esac
 }
 
-printf '\ncorpus: %s (%s bytes of text), %s runs, %s, commit %s\n\n' \
-    "$corpus" "$bytes" "$runs" "$(date -u +%Y-%m-%d)" "$(git rev-parse --short HEAD)"
+printf '\ncorpus: %s (%s bytes of text), %s runs, %s, commit %s%s\n\n' \
+    "$corpus" "$bytes" "$runs" "$(date -u +%Y-%m-%d)" "$(git rev-parse --short HEAD)" \
+    "$([[ ${#one[@]} -gt 0 ]] && echo ', one-core entries pinned to CPU 0')"
 printf '| %-48s | %10s | %-17s | %9s |\n' "what" "MB/s" "min-max" "count"
 printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..50})" "$(printf -- '-%.0s' {1..12})" "$(printf -- '-%.0s' {1..19})" "$(printf -- '-%.0s' {1..11})"
 declare -A median
