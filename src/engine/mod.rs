@@ -318,6 +318,14 @@ impl Runner {
         let classes = &a.classes[w.start as usize..w.end as usize];
         let mut split = None;
         for (i, (offset, dfa)) in parts.iter_mut().enumerate() {
+            // When every rule of it needs words this window lacks, it has nothing to say.
+            let rules = &scheduled[*offset..*offset + dfa.len()];
+            if rules.iter().all(|&r| {
+                program.rules[r as usize].required_words.is_some()
+                    && self.marks[r as usize] != self.stamp
+            }) {
+                continue;
+            }
             // Where records of the types its rules refer to start and end.
             self.masks.clear();
             for (k, &t) in dfa.span_types().iter().enumerate() {
