@@ -386,7 +386,8 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
     let mut done = 0;
     let mut run_batch = |batch: &mut Batch, out: &mut RunOutput| {
         let (docs, bytes) = (batch.docs.len(), batch.bytes);
-        out.take(batch.run(&program, &pool, out.chars));
+        let jsonl = out.format == Format::Jsonl;
+        out.take(batch.run(&program, &pool, out.chars, jsonl));
         done += docs;
         progress.advance(done, bytes);
     };
@@ -556,16 +557,30 @@ impl Batch {
         self.docs.len() >= Self::MAX_DOCS || self.bytes >= Self::MAX_BYTES
     }
 
-    /// Runs every document of the batch and empties it; results in input order.
+    /// Runs every document of the batch and empties it; results in input
+    /// order. With `jsonl`, each document's records come already written as
+    /// JSON Lines (in parallel too), and its list of records is empty.
     fn run(
         &mut self,
         program: &Program,
         pool: &rayon::ThreadPool,
         chars: bool,
-    ) -> Vec<Result<(crate::text::Document, Vec<Record>), crate::text::DocError>> {
+        jsonl: bool,
+    ) -> Vec<Result<Done, crate::text::DocError>> {
         use rayon::prelude::*;
         self.bytes = 0;
         let docs = std::mem::take(&mut self.docs);
+        let finish = |doc: crate::text::Document, mut records: Vec<Record>| {
+            if chars {
+                output::records_to_chars(&mut records, &doc.text);
+            }
+            let mut text = String::new();
+            if jsonl {
+                output::write(Format::Jsonl, &records, &mut text);
+                records = Vec::new();
+            }
+            Done { doc, records, text }
+        };
         if let Some(profile) = &mut self.profile {
             let mut runner = Runner::new();
             runner.profile = Some(std::mem::take(profile));
@@ -573,11 +588,8 @@ impl Batch {
                 .into_iter()
                 .map(|doc| {
                     doc.map(|doc| {
-                        let mut records = runner.run(program, &doc);
-                        if chars {
-                            output::records_to_chars(&mut records, &doc.text);
-                        }
-                        (doc, records)
+                        let records = runner.run(program, &doc);
+                        finish(doc, records)
                     })
                 })
                 .collect();
@@ -588,17 +600,21 @@ impl Batch {
             docs.into_par_iter()
                 .map(|doc| {
                     doc.map(|doc| {
-                        let mut records =
+                        let records =
                             crate::engine::with_runner(program, |runner| runner.run(program, &doc));
-                        if chars {
-                            output::records_to_chars(&mut records, &doc.text);
-                        }
-                        (doc, records)
+                        finish(doc, records)
                     })
                 })
                 .collect()
         })
     }
+}
+
+/// One document run: its records, or (for JSON Lines) them written out.
+struct Done {
+    doc: crate::text::Document,
+    records: Vec<Record>,
+    text: String,
 }
 
 /// Where `run` puts what it finds.
@@ -616,13 +632,10 @@ struct RunOutput {
 }
 
 impl RunOutput {
-    fn take(
-        &mut self,
-        results: Vec<Result<(crate::text::Document, Vec<Record>), crate::text::DocError>>,
-    ) {
+    fn take(&mut self, results: Vec<Result<Done, crate::text::DocError>>) {
         for result in results {
             match result {
-                Ok((doc, records)) => {
+                Ok(Done { doc, records, text }) => {
                     self.docs += 1;
                     if let Some(page) = &mut self.page {
                         page.add(&doc, records);
@@ -630,9 +643,7 @@ impl RunOutput {
                         if self.io_error.is_some() {
                             continue;
                         }
-                        self.buf.clear();
-                        output::write(self.format, &records, &mut self.buf);
-                        if let Err(e) = self.sink.write(self.buf.as_bytes()) {
+                        if let Err(e) = self.sink.write(text.as_bytes()) {
                             self.io_error = Some(e);
                         }
                     } else {
