@@ -198,6 +198,11 @@ pub struct Program {
     pub strata: usize,
     /// For each stratum and scope (sentence, paragraph, document): its rules, in rule order.
     pub schedule: Vec<[Vec<u32>; 3]>,
+    /// For each stratum and scope: the positions in [`Program::schedule`] of
+    /// its rules that need no particular word (they are tried in every window).
+    pub schedule_always: Vec<[Vec<u32>; 3]>,
+    /// For each rule: its position in its list of [`Program::schedule`].
+    pub schedule_pos: Vec<u32>,
     /// How many distinct token tests the rules hold (see [`Rule::test_ids`]).
     pub ntests: usize,
     /// A number no other program built by this process has: what run-time
@@ -286,10 +291,14 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
         let test_ids = insts
             .iter()
             .map(|inst| match inst {
-                Inst::Token(t, _) => {
-                    let n = test_numbers.len() as u32;
-                    *test_numbers.entry(t.clone()).or_insert(n)
-                }
+                Inst::Token(t, _) => match test_numbers.get(t) {
+                    Some(&n) => n,
+                    None => {
+                        let n = test_numbers.len() as u32;
+                        test_numbers.insert(t.clone(), n);
+                        n
+                    }
+                },
                 _ => u32::MAX,
             })
             .collect();
@@ -370,15 +379,18 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
         strata = strata.max(r.stratum + 1);
     }
     let mut schedule = vec![[Vec::new(), Vec::new(), Vec::new()]; strata];
+    let mut schedule_always = vec![[Vec::new(), Vec::new(), Vec::new()]; strata];
+    let mut schedule_pos = Vec::with_capacity(rules.len());
     for (i, r) in rules.iter().enumerate() {
-        let scope = match r.scope {
-            Scope::Sentence => 0,
-            Scope::Paragraph => 1,
-            Scope::Document => 2,
-        };
-        schedule[r.stratum][scope].push(i as u32);
+        let list = &mut schedule[r.stratum][scope_index(r.scope)];
+        schedule_pos.push(list.len() as u32);
+        if r.required_words.is_none() {
+            schedule_always[r.stratum][scope_index(r.scope)].push(list.len() as u32);
+        }
+        list.push(i as u32);
     }
     let (word_group, group_word) = word_groups(&rules, &lexicons, vocab.len());
+
     let regex_set = regex::RegexSetBuilder::new(regexes.iter().map(|r| r.as_str()))
         .size_limit(64 << 20)
         .build()
@@ -402,7 +414,18 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
         type_stratum,
         strata,
         schedule,
+        schedule_always,
+        schedule_pos,
     })
+}
+
+/// The index of a scope in [`Program::schedule`]: sentence 0, paragraph 1, document 2.
+pub fn scope_index(scope: Scope) -> usize {
+    match scope {
+        Scope::Sentence => 0,
+        Scope::Paragraph => 1,
+        Scope::Document => 2,
+    }
 }
 
 /// Groups the word ids so that the words of a group pass the same token

@@ -11,7 +11,7 @@ pub mod trace;
 pub mod vm;
 
 use crate::check::hir::FieldExpr;
-use crate::compile::{Program, Rule};
+use crate::compile::{Program, Rule, scope_index};
 use crate::text::{Document, Segments, Token, normalize, segment, tokenize};
 pub use record::{Field, Record};
 use std::ops::Range;
@@ -49,6 +49,10 @@ pub struct Runner {
     vm: Vm,
     marks: Vec<u32>,
     stamp: u32,
+    /// The rules marked in the current window, each once.
+    marked: Vec<u32>,
+    /// Positions (in the group's schedule) of the rules to try in the current window.
+    todo: Vec<u32>,
     classes: classes::Classes,
     /// The prefilter of each stratum and scope (`3 * stratum + scope`), built when first needed.
     /// Each automaton covers a run of the group's rules, from an offset.
@@ -120,6 +124,8 @@ impl Runner {
             vm: Vm::default(),
             marks: Vec::new(),
             stamp: 0,
+            marked: Vec::new(),
+            todo: Vec::new(),
             classes: classes::Classes::default(),
             dfas: Vec::new(),
             allowed: Vec::new(),
@@ -213,16 +219,29 @@ impl Runner {
                     if w.is_empty() {
                         continue;
                     }
+                    // The rules worth trying: those whose words the window holds, and those
+                    // that need none; in rule order.
                     self.mark(program, a, w);
+                    self.todo.clear();
+                    self.todo
+                        .extend_from_slice(&program.schedule_always[stratum][scope]);
+                    for &r in &self.marked {
+                        let rule = &program.rules[r as usize];
+                        if rule.stratum == stratum && scope_index(rule.scope) == scope {
+                            self.todo.push(program.schedule_pos[r as usize]);
+                        }
+                    }
+                    if self.todo.is_empty() {
+                        continue;
+                    }
+                    self.todo.sort_unstable();
                     if !self.no_dfa {
                         self.prefilter(program, a, &spans, group, scheduled, w);
                     }
-                    for (k, &ri) in scheduled.iter().enumerate() {
-                        let ri = ri as usize;
+                    for i in 0..self.todo.len() {
+                        let k = self.todo[i] as usize;
+                        let ri = scheduled[k] as usize;
                         let rule = &program.rules[ri];
-                        if rule.required_words.is_some() && self.marks[ri] != self.stamp {
-                            continue;
-                        }
                         if !self.no_dfa && self.allowed[k / 64] & (1 << (k % 64)) == 0 {
                             continue;
                         }
@@ -318,12 +337,13 @@ impl Runner {
         let classes = &a.classes[w.start as usize..w.end as usize];
         let mut split = None;
         for (i, (offset, dfa)) in parts.iter_mut().enumerate() {
-            // When every rule of it needs words this window lacks, it has nothing to say.
-            let rules = &scheduled[*offset..*offset + dfa.len()];
-            if rules.iter().all(|&r| {
-                program.rules[r as usize].required_words.is_some()
-                    && self.marks[r as usize] != self.stamp
-            }) {
+            // When no rule of it is worth trying here, it has nothing to say.
+            let from = self.todo.partition_point(|&k| (k as usize) < *offset);
+            if self
+                .todo
+                .get(from)
+                .is_none_or(|&k| k as usize >= *offset + dfa.len())
+            {
                 continue;
             }
             // Where records of the types its rules refer to start and end.
@@ -368,10 +388,14 @@ impl Runner {
             self.marks.iter_mut().for_each(|m| *m = 0);
             self.stamp = 1;
         }
+        self.marked.clear();
         for &word in &a.words[w.start as usize..w.end as usize] {
             if let Some(rules) = program.triggers.get(word as usize) {
                 for &r in rules {
-                    self.marks[r as usize] = self.stamp;
+                    if self.marks[r as usize] != self.stamp {
+                        self.marks[r as usize] = self.stamp;
+                        self.marked.push(r);
+                    }
                 }
             }
         }
