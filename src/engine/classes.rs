@@ -162,13 +162,15 @@ fn short_key(text: &str) -> Option<[u64; 2]> {
     if b.is_empty() || b.len() > 16 || b.contains(&0) {
         return None;
     }
-    let mut buf = [0u8; 16];
-    buf[..b.len()].copy_from_slice(b);
-    let (lo, hi) = buf.split_at(8);
-    Some([
-        u64::from_le_bytes(lo.try_into().expect("eight bytes")),
-        u64::from_le_bytes(hi.try_into().expect("eight bytes")),
-    ])
+    // Shifted into registers: a copy into a buffer on the stack read back as
+    // words stalls on store forwarding, which made this the hot spot.
+    let word = |part: &[u8]| {
+        part.iter()
+            .enumerate()
+            .fold(0u64, |w, (i, &c)| w | (u64::from(c) << (8 * i)))
+    };
+    let (lo, hi) = b.split_at(b.len().min(8));
+    Some([word(lo), word(hi)])
 }
 
 /// True if the tokens of a class pass a test ([`crate::compile::test_token`] for a class).
