@@ -290,6 +290,32 @@ fn empty_files_nul_bytes_and_other_scripts_keep_spans_on_char_boundaries() {
     }
 }
 
+/// One long article full of names and pronouns: resolving each speaker to
+/// the fullest earlier name (`Baqeri` → `Ali Baqeri`, `he` → the last subject)
+/// takes time linear in the article, not quadratic in its records.
+#[test]
+fn a_long_article_of_names_resolves_in_linear_time() {
+    let sentence =
+        "Ali Baqeri met officials in Moscow. Baqeri said the talks went well. He said it again. ";
+    let text = sentence.repeat(5_000);
+    let t = Instant::now();
+    let o = gleaner_stdin(&["run", "--format", "jsonl", "-"], &text);
+    no_panic(&o);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    let resolved = out
+        .lines()
+        .filter(|l| l.contains("\"type\":\"Statement\"") && l.contains("\"value\":\"Ali Baqeri\""))
+        .count();
+    assert_eq!(
+        resolved,
+        10_000,
+        "{}",
+        out.lines().take(8).collect::<Vec<_>>().join("\n")
+    );
+    assert!(t.elapsed() < Duration::from_secs(60), "{:?}", t.elapsed());
+}
+
 #[test]
 fn a_long_single_line_runs() {
     let words = [

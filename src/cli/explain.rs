@@ -1123,13 +1123,13 @@ impl<'a> Explanation<'a> {
     }
 
     fn record(&self, c: &Candidate) -> Record {
-        RecordContext {
-            program: self.program,
-            doc: self.doc,
-            analysis: self.a,
-            reference: crate::dates::reference_date(self.doc.date.as_deref(), &self.doc.text),
-            finals: self.finals,
-        }
+        RecordContext::new(
+            self.program,
+            self.doc,
+            self.a,
+            crate::dates::reference_date(self.doc.date.as_deref(), &self.doc.text),
+            self.finals,
+        )
         .build(c)
     }
 

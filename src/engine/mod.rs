@@ -14,6 +14,7 @@ use crate::check::hir::FieldExpr;
 use crate::compile::{Program, Rule, scope_index};
 use crate::text::{Document, Segments, Token, normalize, segment, tokenize};
 pub use record::{Field, Record};
+use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
 use vm::{DocView, NONE, Vm};
 
@@ -172,13 +173,13 @@ impl Runner {
     pub fn run(&mut self, program: &Program, doc: &Document) -> Vec<Record> {
         let analysis = self.analyze(program, &doc.text);
         let finals = self.run_analysis(program, &doc.text, &analysis);
-        let cx = RecordContext {
+        let cx = RecordContext::new(
             program,
             doc,
-            analysis: &analysis,
-            reference: crate::dates::reference_date(doc.date.as_deref(), &doc.text),
-            finals: &finals,
-        };
+            &analysis,
+            crate::dates::reference_date(doc.date.as_deref(), &doc.text),
+            &finals,
+        );
         let mut records: Vec<Record> = finals.iter().map(|c| cx.build(c)).collect();
         records.sort_by(|a, b| {
             (a.start, std::cmp::Reverse(a.end), &a.kind, &a.rule).cmp(&(
@@ -479,6 +480,23 @@ pub struct RecordContext<'a> {
     pub reference: Option<chrono::NaiveDate>,
     /// Every surviving candidate, for `resolve`.
     pub finals: &'a [Candidate],
+    /// For `resolve`: per record type, its records indexed, built when first needed.
+    index: Vec<std::cell::OnceCell<TypeIndex>>,
+}
+
+/// The records of one type, indexed for `resolve` (so that a long document
+/// does not cost time quadratic in its records).
+struct TypeIndex {
+    /// Records of two tokens or more (indices into `finals`), by start.
+    cands: Vec<usize>,
+    /// For each proper prefix and suffix of their words (normalised), the
+    /// positions in `cands` of the records it begins or ends.
+    by_part: HashMap<Vec<String>, Vec<u32>>,
+    /// Positions in `cands` of the records `he`/`him`/`his` may stand for
+    /// (no woman's title first), and of those in subject position.
+    male: (Vec<u32>, Vec<u32>),
+    /// The same for `she`/`her`/`hers` (no man's title first).
+    female: (Vec<u32>, Vec<u32>),
 }
 
 /// Pronouns that `resolve` links to the last full name before them, preferring
@@ -496,83 +514,137 @@ const MALE_TITLES: [&str; 9] = [
     "mr", "mr.", "sir", "lord", "king", "prince", "duke", "monsieur", "m.",
 ];
 
-impl RecordContext<'_> {
+impl<'a> RecordContext<'a> {
+    /// The context for building the records of `finals`, found in `doc`.
+    pub fn new(
+        program: &'a Program,
+        doc: &'a Document,
+        analysis: &'a Analysis,
+        reference: Option<chrono::NaiveDate>,
+        finals: &'a [Candidate],
+    ) -> RecordContext<'a> {
+        RecordContext {
+            program,
+            doc,
+            analysis,
+            reference,
+            finals,
+            index: (0..program.records.len())
+                .map(|_| std::cell::OnceCell::new())
+                .collect(),
+        }
+    }
+
+    /// The normalised words of tokens `s..e`.
+    fn words(&self, s: u32, e: u32) -> Vec<String> {
+        let a = self.analysis;
+        let mut norm = String::new();
+        (s..e)
+            .map(|i| {
+                let t = a.tokens[i as usize];
+                normalize(&self.doc.text[t.start as usize..t.end as usize], &mut norm);
+                norm.clone()
+            })
+            .collect()
+    }
+
+    fn type_index(&self, ty: usize) -> &TypeIndex {
+        self.index[ty].get_or_init(|| {
+            let a = self.analysis;
+            let mut cands: Vec<usize> = (0..self.finals.len())
+                .filter(|&i| {
+                    let c = &self.finals[i];
+                    self.program.rules[c.rule].record == ty && c.end - c.start > 1
+                })
+                .collect();
+            cands.sort_by_key(|&i| self.finals[i].start);
+            let mut by_part: HashMap<Vec<String>, Vec<u32>> = HashMap::default();
+            let (mut male, mut female) = ((Vec::new(), Vec::new()), (Vec::new(), Vec::new()));
+            for (pos, &i) in cands.iter().enumerate() {
+                let c = &self.finals[i];
+                let words = self.words(c.start, c.end);
+                let n = words.len();
+                let mut parts: Vec<&[String]> = (1..n)
+                    .flat_map(|k| [&words[..k], &words[n - k..]])
+                    .collect();
+                parts.sort();
+                parts.dedup();
+                for part in parts {
+                    by_part.entry(part.to_vec()).or_default().push(pos as u32);
+                }
+                // In subject position: it starts its sentence, after nothing
+                // but punctuation.
+                let mut t = c.start as usize;
+                while t > 0
+                    && !a.boundary[t]
+                    && a.tokens[t - 1].kind == crate::text::TokenKind::Punct
+                {
+                    t -= 1;
+                }
+                let subject = a.boundary[t];
+                let first = words.first().map_or("", String::as_str);
+                for (list, other) in [
+                    (&mut male, &FEMALE_TITLES[..]),
+                    (&mut female, &MALE_TITLES[..]),
+                ] {
+                    if !other.contains(&first) {
+                        list.0.push(pos as u32);
+                        if subject {
+                            list.1.push(pos as u32);
+                        }
+                    }
+                }
+            }
+            TypeIndex {
+                cands,
+                by_part,
+                male,
+                female,
+            }
+        })
+    }
+
+    /// The last of `positions` (in `index.cands`, by start) whose record ends by token `s`.
+    fn last_before(&self, index: &TypeIndex, positions: &[u32], s: u32) -> Option<usize> {
+        let start = |p: u32| self.finals[index.cands[p as usize]].start;
+        let upto = positions.partition_point(|&p| start(p) < s);
+        positions[..upto]
+            .iter()
+            .rev()
+            .map(|&p| index.cands[p as usize])
+            .find(|&i| self.finals[i].end <= s)
+    }
+
     /// The fullest record of type `ty` that names what tokens `s..e` name: the
     /// nearest earlier one for a pronoun; for a name, one whose words begin or
     /// end with these words (`Baqeri` → `Ali Baqeri`), the nearest earlier first.
     fn resolve(&self, s: u32, e: u32, ty: usize) -> Option<String> {
         let a = self.analysis;
-        let text = &self.doc.text;
-        let mut norm = String::new();
-        let key: Vec<String> = (s..e)
-            .map(|i| {
-                let t = a.tokens[i as usize];
-                normalize(&text[t.start as usize..t.end as usize], &mut norm);
-                norm.clone()
-            })
-            .collect();
-        let mut cands: Vec<&Candidate> = self
-            .finals
-            .iter()
-            .filter(|c| self.program.rules[c.rule].record == ty && c.end - c.start > e - s)
-            .collect();
-        cands.sort_by_key(|c| c.start);
-        let words_of = |c: &Candidate| -> Vec<String> {
-            (c.start..c.end)
-                .map(|i| {
-                    let t = a.tokens[i as usize];
-                    let mut n = String::new();
-                    normalize(&text[t.start as usize..t.end as usize], &mut n);
-                    n
-                })
-                .collect()
-        };
-        let span_text = |c: &Candidate| {
+        let key = self.words(s, e);
+        let index = self.type_index(ty);
+        let span_text = |i: usize| {
+            let c = &self.finals[i];
             let (bs, be) = byte_span(a, c.start, c.end);
-            text[bs..be].to_string()
+            self.doc.text[bs..be].to_string()
         };
         if key.len() == 1 && PRONOUNS.contains(&key[0].as_str()) {
-            // The last name in subject position (it starts its sentence, after
-            // nothing but punctuation) before the pronoun; else the last name.
-            let subject = |c: &&&Candidate| {
-                let mut i = c.start as usize;
-                while i > 0
-                    && !a.boundary[i]
-                    && a.tokens[i - 1].kind == crate::text::TokenKind::Punct
-                {
-                    i -= 1;
-                }
-                a.boundary[i]
-            };
-            // A title that says otherwise rules a name out: "he" is not "Mrs. Washington".
-            let other = if ["he", "him", "his"].contains(&key[0].as_str()) {
-                &FEMALE_TITLES[..]
+            // The last name in subject position before the pronoun; else the
+            // last name. A title that says otherwise rules a name out: "he" is
+            // not "Mrs. Washington".
+            let (fitting, subjects) = if ["he", "him", "his"].contains(&key[0].as_str()) {
+                &index.male
             } else {
-                &MALE_TITLES[..]
+                &index.female
             };
-            let fits_gender = |c: &&&Candidate| {
-                words_of(c)
-                    .first()
-                    .is_none_or(|w| !other.contains(&w.as_str()))
-            };
-            let before = || {
-                cands
-                    .iter()
-                    .rev()
-                    .filter(|c| c.end <= s)
-                    .filter(fits_gender)
-            };
-            return before()
-                .find(subject)
-                .or_else(|| before().next())
-                .map(|c| span_text(c));
+            return self
+                .last_before(index, subjects, s)
+                .or_else(|| self.last_before(index, fitting, s))
+                .map(span_text);
         }
-        let fits = |c: &&&Candidate| {
-            let w = words_of(c);
-            w.ends_with(&key) || w.starts_with(&key)
-        };
-        let before = cands.iter().rev().filter(|c| c.end <= s).find(fits);
-        let found = before.or_else(|| cands.iter().find(fits))?;
+        let positions = index.by_part.get(&key)?;
+        let found = self
+            .last_before(index, positions, s)
+            .or_else(|| positions.first().map(|&p| index.cands[p as usize]))?;
         Some(span_text(found))
     }
 
