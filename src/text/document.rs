@@ -302,6 +302,11 @@ fn read_jsonl(
     let mut number = 0;
     loop {
         line.clear();
+        // After a huge line, give its buffer back rather than hold it for the
+        // rest of the input.
+        if line.capacity() > 1 << 20 {
+            line = Vec::new();
+        }
         match reader.read_until(b'\n', &mut line) {
             Ok(0) => break,
             Ok(_) => {}
