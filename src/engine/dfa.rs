@@ -472,7 +472,9 @@ impl Dfa {
 
     /// Runs over the tokens of a window (their classes, and where records
     /// start and end: see [`Dfa::span_types`]; empty when none do); sets in
-    /// `out` (one bit per member, cleared first) the rules that may match in it.
+    /// `out` (one bit per member, cleared first) the rules that may match in
+    /// it, and in `last` (one per member) the number of tokens after which
+    /// the last of its possible matches ends: no match of the rule ends later.
     pub fn scan(
         &mut self,
         program: &Program,
@@ -480,12 +482,15 @@ impl Dfa {
         window: &[u32],
         masks: &[u32],
         out: &mut Vec<u64>,
+        last: &mut Vec<u32>,
     ) {
         out.clear();
         out.resize(self.members.len().div_ceil(64), 0);
+        last.clear();
+        last.resize(self.members.len(), 0);
         self.windows += 1;
         let mut s = 0u32;
-        self.note(s, out);
+        self.note(s, 0, out, last);
         for (i, &class) in window.iter().enumerate() {
             let mask = masks.get(i).copied().unwrap_or(0);
             // The common case inline: a class met before, no record here.
@@ -500,17 +505,27 @@ impl Dfa {
                 u32::from(next)
             };
             if self.states[s as usize].found != UNKNOWN {
-                self.note(s, out);
+                self.note(s, i as u32 + 1, out, last);
             }
         }
     }
 
+    /// Notes the matches that end in state `s`, after `at` tokens.
     #[inline]
-    fn note(&self, s: u32, out: &mut [u64]) {
+    fn note(&self, s: u32, at: u32, out: &mut [u64], last: &mut [u32]) {
         let f = self.states[s as usize].found;
         if f != UNKNOWN {
-            for (o, h) in out.iter_mut().zip(self.found[f as usize].iter()) {
+            for (w, (o, &h)) in out
+                .iter_mut()
+                .zip(self.found[f as usize].iter())
+                .enumerate()
+            {
                 *o |= h;
+                let mut bits = h;
+                while bits != 0 {
+                    last[64 * w + bits.trailing_zeros() as usize] = at;
+                    bits &= bits - 1;
+                }
             }
         }
     }

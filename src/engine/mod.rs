@@ -62,6 +62,10 @@ pub struct Runner {
     allowed: Vec<u64>,
     bits: Vec<u64>,
     masks: Vec<u32>,
+    /// For each rule of the current group (by position): the token by which
+    /// every match the prefilter lets through ends.
+    limit: Vec<u32>,
+    lasts: Vec<u32>,
     /// Run every rule on every window, without the automaton prefilter (to
     /// check that it changes nothing, and to measure what it saves). Set from
     /// the environment variable `GLEANER_NO_DFA` by [`Runner::new`].
@@ -132,6 +136,8 @@ impl Runner {
             allowed: Vec::new(),
             bits: Vec::new(),
             masks: Vec::new(),
+            limit: Vec::new(),
+            lasts: Vec::new(),
             profile: None,
             losses: None,
             no_dfa: std::env::var_os("GLEANER_NO_DFA").is_some(),
@@ -262,8 +268,9 @@ impl Runner {
                         let out = &mut pending[rule.record];
                         let before = out.len();
                         let clock = self.profile.is_some().then(std::time::Instant::now);
+                        let end = if self.no_dfa { w.end } else { self.limit[k] };
                         self.vm
-                            .find_all(program, rule, &view, w.start, w.end, &mut |slots| {
+                            .find_all(program, rule, &view, w.start, end, &mut |slots| {
                                 // `emit T at x`: the record spans capture x, when it took part.
                                 let (start, end) = match rule.span_capture {
                                     Some(k)
@@ -335,6 +342,8 @@ impl Runner {
         });
         self.allowed.clear();
         self.allowed.resize(scheduled.len().div_ceil(64), 0);
+        self.limit.clear();
+        self.limit.resize(scheduled.len(), w.end);
         let classes = &a.classes[w.start as usize..w.end as usize];
         let mut split = None;
         for (i, (offset, dfa)) in parts.iter_mut().enumerate() {
@@ -362,11 +371,23 @@ impl Runner {
                     }
                 }
             }
-            dfa.scan(program, &self.classes, classes, &self.masks, &mut self.bits);
+            dfa.scan(
+                program,
+                &self.classes,
+                classes,
+                &self.masks,
+                &mut self.bits,
+                &mut self.lasts,
+            );
             for k in 0..dfa.len() {
                 if self.bits[k / 64] & (1 << (k % 64)) != 0 {
                     let r = *offset + k;
                     self.allowed[r / 64] |= 1 << (r % 64);
+                    // No match ends after the last place the automaton saw one end.
+                    self.limit[r] = match self.lasts[k] {
+                        0 => w.end,
+                        n => w.start + n,
+                    };
                 }
             }
             if split.is_none() && dfa.should_split() {
