@@ -190,8 +190,12 @@ pub struct Program {
     pub vocab: Vocab,
     /// For each word id, bit `i` is set when the word alone is an entry of lexicon `i` (`i < 64`).
     pub single_masks: Vec<u64>,
-    /// For each word id, the rules whose prefilter that word satisfies.
-    pub triggers: Vec<Vec<u32>>,
+    /// For each word id, the rules whose prefilter that word satisfies: an
+    /// index into [`Program::trigger_lists`] (many words share a list: the
+    /// cities of a lexicon all trigger the same rules; list 0 is empty).
+    pub triggers: Vec<u32>,
+    /// The distinct lists of rules that words trigger.
+    pub trigger_lists: Vec<Vec<u32>>,
     /// For each record type, the highest stratum of the rules that emit it.
     pub type_stratum: Vec<usize>,
     /// The number of strata.
@@ -356,16 +360,28 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
         });
         r.start_id = static_start.then_some((ntests + i) as u32);
     }
-    let mut triggers = vec![Vec::new(); vocab.len()];
+    let mut by_word = vec![Vec::new(); vocab.len()];
     for (i, r) in rules.iter().enumerate() {
         if let Some(words) = &r.required_words {
             for &w in words {
-                if triggers[w as usize].last() != Some(&(i as u32)) {
-                    triggers[w as usize].push(i as u32);
+                if by_word[w as usize].last() != Some(&(i as u32)) {
+                    by_word[w as usize].push(i as u32);
                 }
             }
         }
     }
+    let mut trigger_lists: Vec<Vec<u32>> = vec![Vec::new()];
+    let mut list_ids: HashMap<Vec<u32>, u32> = HashMap::default();
+    list_ids.insert(Vec::new(), 0);
+    let triggers: Vec<u32> = by_word
+        .into_iter()
+        .map(|list| {
+            *list_ids.entry(list).or_insert_with_key(|list| {
+                trigger_lists.push(list.clone());
+                trigger_lists.len() as u32 - 1
+            })
+        })
+        .collect();
     let mut single_masks = vec![0u64; vocab.len()];
     for (i, trie) in lexicons.iter().enumerate().take(64) {
         for w in trie.single_words() {
@@ -390,6 +406,12 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
         list.push(i as u32);
     }
     let (word_group, group_word) = word_groups(&rules, &lexicons, vocab.len());
+    // The engine looks triggers up by a word's group (through its token class).
+    debug_assert!(
+        (0..vocab.len()).all(|w: usize| {
+            triggers[w] == triggers[group_word[word_group[w] as usize] as usize]
+        })
+    );
 
     let regex_set = regex::RegexSetBuilder::new(regexes.iter().map(|r| r.as_str()))
         .size_limit(64 << 20)
@@ -411,6 +433,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
         vocab,
         single_masks,
         triggers,
+        trigger_lists,
         type_stratum,
         strata,
         schedule,

@@ -52,6 +52,10 @@ pub struct Runner {
     stamp: u32,
     /// The rules marked in the current window, each once.
     marked: Vec<u32>,
+    /// For each trigger list: the stamp of the window that last applied it.
+    lists_seen: Vec<u32>,
+    /// For each token class: its trigger list (`u32::MAX`: not looked up yet).
+    class_lists: Vec<u32>,
     /// Positions (in the group's schedule) of the rules to try in the current window.
     todo: Vec<u32>,
     classes: classes::Classes,
@@ -130,6 +134,8 @@ impl Runner {
             marks: Vec::new(),
             stamp: 0,
             marked: Vec::new(),
+            lists_seen: Vec::new(),
+            class_lists: Vec::new(),
             todo: Vec::new(),
             classes: classes::Classes::default(),
             dfas: Vec::new(),
@@ -151,6 +157,7 @@ impl Runner {
         let segments = segment(text, &tokens);
         if self.classes.adopt(program) {
             self.dfas.clear();
+            self.class_lists.clear();
         }
         let mut words = Vec::with_capacity(tokens.len());
         let mut classes = Vec::with_capacity(tokens.len());
@@ -408,16 +415,37 @@ impl Runner {
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             self.marks.iter_mut().for_each(|m| *m = 0);
+            self.lists_seen.iter_mut().for_each(|m| *m = 0);
             self.stamp = 1;
         }
         self.marked.clear();
-        for &word in &a.words[w.start as usize..w.end as usize] {
-            if let Some(rules) = program.triggers.get(word as usize) {
-                for &r in rules {
-                    if self.marks[r as usize] != self.stamp {
-                        self.marks[r as usize] = self.stamp;
-                        self.marked.push(r);
+        if self.lists_seen.len() < program.trigger_lists.len() {
+            self.lists_seen.resize(program.trigger_lists.len(), 0);
+        }
+        for &class in &a.classes[w.start as usize..w.end as usize] {
+            // The words of a group trigger the same rules: looked up once per
+            // token class, in a small table.
+            let list = match self.class_lists.get(class as usize) {
+                Some(&l) if l != u32::MAX => l,
+                _ => {
+                    let word = self.classes.info[(class / 2) as usize].word;
+                    let l = program.triggers.get(word as usize).copied().unwrap_or(0);
+                    if self.class_lists.len() <= class as usize {
+                        self.class_lists.resize(class as usize + 1, u32::MAX);
                     }
+                    self.class_lists[class as usize] = l;
+                    l
+                }
+            };
+            // A list met before in this window has nothing new to mark.
+            if list == 0 || self.lists_seen[list as usize] == self.stamp {
+                continue;
+            }
+            self.lists_seen[list as usize] = self.stamp;
+            for &r in &program.trigger_lists[list as usize] {
+                if self.marks[r as usize] != self.stamp {
+                    self.marks[r as usize] = self.stamp;
+                    self.marked.push(r);
                 }
             }
         }
