@@ -215,6 +215,9 @@ impl Runner {
         if self.marks.len() < program.rules.len() {
             self.marks.resize(program.rules.len(), 0);
         }
+        // For each scope, the rules each window's words trigger (of every
+        // stratum): worked out once, used by each stratum.
+        let mut triggered: [Option<(Vec<u32>, Vec<usize>)>; 3] = [None, None, None];
         for stratum in 0..program.strata {
             for (scope, scheduled) in program.schedule[stratum].iter().enumerate() {
                 if scheduled.is_empty() {
@@ -229,17 +232,27 @@ impl Runner {
                 if !self.no_dfa && self.dfas.len() <= group {
                     self.dfas.resize_with(group + 1, || None);
                 }
-                for w in windows {
+                if triggered[scope].is_none() {
+                    let (mut flat, mut ends) = (Vec::new(), Vec::with_capacity(windows.len()));
+                    for w in windows {
+                        self.mark(program, a, w);
+                        flat.extend_from_slice(&self.marked);
+                        ends.push(flat.len());
+                    }
+                    triggered[scope] = Some((flat, ends));
+                }
+                let (flat, ends) = triggered[scope].as_ref().expect("just made");
+                for (wi, w) in windows.iter().enumerate() {
                     if w.is_empty() {
                         continue;
                     }
                     // The rules worth trying: those whose words the window holds, and those
                     // that need none; in rule order.
-                    self.mark(program, a, w);
+                    let marked = &flat[if wi == 0 { 0 } else { ends[wi - 1] }..ends[wi]];
                     self.todo.clear();
                     self.todo
                         .extend_from_slice(&program.schedule_always[stratum][scope]);
-                    for &r in &self.marked {
+                    for &r in marked {
                         let rule = &program.rules[r as usize];
                         if rule.stratum == stratum && scope_index(rule.scope) == scope {
                             self.todo.push(program.schedule_pos[r as usize]);
