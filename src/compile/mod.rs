@@ -516,29 +516,18 @@ fn word_groups(rules: &[Rule], lexicons: &[Trie], nwords: usize) -> (Vec<u32>, V
 
 /// True if every way from instruction 0 to a token or to `Match` passes a `^`.
 fn anchored_start(insts: &[Inst]) -> bool {
-    let mut seen = vec![false; insts.len()];
-    let mut stack = vec![0u32];
-    while let Some(pc) = stack.pop() {
-        if std::mem::replace(&mut seen[pc as usize], true) {
-            continue;
-        }
-        match &insts[pc as usize] {
-            Inst::Jmp(t) => stack.push(*t),
-            Inst::Split(a, b) => {
-                stack.push(*b);
-                stack.push(*a);
-            }
-            Inst::Assert(Assertion::Start, _) => {}
-            Inst::Save(_, n) | Inst::Assert(_, n) => stack.push(*n),
-            Inst::Token(..) | Inst::Lexicon(..) | Inst::Span(..) | Inst::Match => return false,
-        }
-    }
-    true
+    epsilon_reach(insts, false).is_some_and(|first| first.is_empty())
 }
 
 /// The consuming instructions reachable from instruction 0 without consuming a
 /// token, or `None` if `Match` is reachable that way.
 fn first_insts(insts: &[Inst]) -> Option<Vec<u32>> {
+    epsilon_reach(insts, true)
+}
+
+/// The consuming instructions reachable from instruction 0 without consuming
+/// a token (through `^` only if `through_start`), or `None` if `Match` is.
+fn epsilon_reach(insts: &[Inst], through_start: bool) -> Option<Vec<u32>> {
     let mut seen = vec![false; insts.len()];
     let mut stack = vec![0u32];
     let mut out = Vec::new();
@@ -552,6 +541,7 @@ fn first_insts(insts: &[Inst]) -> Option<Vec<u32>> {
                 stack.push(*b);
                 stack.push(*a);
             }
+            Inst::Assert(Assertion::Start, _) if !through_start => {}
             Inst::Save(_, n) | Inst::Assert(_, n) => stack.push(*n),
             Inst::Token(..) | Inst::Lexicon(..) | Inst::Span(..) => out.push(pc),
             Inst::Match => return None,
