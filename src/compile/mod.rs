@@ -249,29 +249,11 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
     let mut test_numbers: HashMap<Test, u32> = HashMap::default();
     let mut diags = Vec::new();
     for r in set.rules {
-        let mut a = Compiler {
-            insts: Vec::new(),
-            vocab: &mut vocab,
-            regexes: &mut regexes,
-            too_big: false,
-            origin: u32::MAX,
-            inst_origins: Vec::new(),
-            open: Vec::new(),
-            approx: true,
-        };
+        let mut a = Compiler::new(&mut vocab, &mut regexes, true);
         a.hir(&r.pattern);
         a.push(Inst::Match);
         let approx = a.insts;
-        let mut c = Compiler {
-            insts: Vec::new(),
-            vocab: &mut vocab,
-            regexes: &mut regexes,
-            too_big: false,
-            origin: u32::MAX,
-            inst_origins: Vec::new(),
-            open: Vec::new(),
-            approx: false,
-        };
+        let mut c = Compiler::new(&mut vocab, &mut regexes, false);
         c.emit_save(0);
         c.hir(&r.pattern);
         c.emit_save(1);
@@ -565,7 +547,20 @@ struct Compiler<'a> {
     approx: bool,
 }
 
-impl Compiler<'_> {
+impl<'a> Compiler<'a> {
+    fn new(vocab: &'a mut Vocab, regexes: &'a mut Vec<regex::Regex>, approx: bool) -> Compiler<'a> {
+        Compiler {
+            insts: Vec::new(),
+            vocab,
+            regexes,
+            too_big: false,
+            origin: u32::MAX,
+            inst_origins: Vec::new(),
+            open: Vec::new(),
+            approx,
+        }
+    }
+
     fn pc(&self) -> u32 {
         self.insts.len() as u32
     }
@@ -688,15 +683,7 @@ impl Compiler<'_> {
                 lazy,
             } if self.approx && max.is_none_or(|m| m > 1) => {
                 // `x{m,n}` → `x+` (or `x*` when m is 0): accepts more, in fewer states.
-                let skip = (*min == 0).then(|| self.push(Inst::Split(0, 0)));
-                let body = self.pc();
-                self.hir(inner);
-                let again = self.push(Inst::Split(0, 0));
-                let end = self.pc();
-                self.set_split(again, body, end, *lazy);
-                if let Some(skip) = skip {
-                    self.set_split(skip, body, end, *lazy);
-                }
+                self.pass_loop(inner, *min == 0, *lazy);
             }
             Hir::Capture(_, inner) if self.approx => self.hir(inner),
             Hir::Repeat {
@@ -724,17 +711,7 @@ impl Compiler<'_> {
                     self.hir(inner);
                 }
                 match max {
-                    None if pass_loop => {
-                        let skip = (*min == 0).then(|| self.push(Inst::Split(0, 0)));
-                        let body = self.pc();
-                        self.hir(inner);
-                        let again = self.push(Inst::Split(0, 0));
-                        let end = self.pc();
-                        self.set_split(again, body, end, *lazy);
-                        if let Some(skip) = skip {
-                            self.set_split(skip, body, end, *lazy);
-                        }
-                    }
+                    None if pass_loop => self.pass_loop(inner, *min == 0, *lazy),
                     None => {
                         let split = self.push(Inst::Split(0, 0));
                         let body = self.pc();
@@ -802,6 +779,20 @@ impl Compiler<'_> {
                 self.hir(inner);
                 self.origin = outer;
             }
+        }
+    }
+
+    /// `S: inner; split(S, out)`, one pass or more (or none, with
+    /// `optional`): a pass that matched nothing leaves the loop.
+    fn pass_loop(&mut self, inner: &Hir, optional: bool, lazy: bool) {
+        let skip = optional.then(|| self.push(Inst::Split(0, 0)));
+        let body = self.pc();
+        self.hir(inner);
+        let again = self.push(Inst::Split(0, 0));
+        let end = self.pc();
+        self.set_split(again, body, end, lazy);
+        if let Some(skip) = skip {
+            self.set_split(skip, body, end, lazy);
         }
     }
 
@@ -922,10 +913,23 @@ fn token_required(t: &TokenTest, vocab: &Vocab, lexicons: &[Trie]) -> Option<Vec
     }
 }
 
+impl Test {
+    /// Whether a token passes this test, given whether it passes each of the
+    /// plain tests (`Any`, `Word`, `Class`, `Regex`, `Lexicon`) this one is
+    /// made of with `|`, `&` and `!`.
+    pub fn eval(&self, plain: &mut impl FnMut(&Test) -> bool) -> bool {
+        match self {
+            Test::Or(ts) => ts.iter().any(|t| t.eval(plain)),
+            Test::And(ts) => ts.iter().all(|t| t.eval(plain)),
+            Test::Not(t) => !t.eval(plain),
+            _ => plain(self),
+        }
+    }
+}
+
 /// True if a token passes a test. `word` is the token's word id.
 pub fn test_token(test: &Test, token: &Token, word: u32, text: &str, program: &Program) -> bool {
-    match test {
-        Test::Any => true,
+    test.eval(&mut |t| match t {
         Test::Word(w) => word == *w,
         Test::Class(c) => class_matches(*c, token),
         Test::Regex(i) => {
@@ -936,10 +940,8 @@ pub fn test_token(test: &Test, token: &Token, word: u32, text: &str, program: &P
             .get(word as usize)
             .is_some_and(|m| m & (1 << *i) != 0),
         Test::Lexicon(i) => program.lexicons[*i as usize].is_single(word),
-        Test::Or(ts) => ts.iter().any(|t| test_token(t, token, word, text, program)),
-        Test::And(ts) => ts.iter().all(|t| test_token(t, token, word, text, program)),
-        Test::Not(t) => !test_token(t, token, word, text, program),
-    }
+        _ => true,
+    })
 }
 
 /// True if a token belongs to a built-in class.

@@ -175,24 +175,19 @@ fn short_key(text: &str) -> Option<[u64; 2]> {
 
 /// True if the tokens of a class pass a test ([`crate::compile::test_token`] for a class).
 fn passes(program: &Program, test: &Test, info: &ClassInfo, glued: bool) -> bool {
-    match test {
-        Test::Any => true,
+    let token = Token {
+        start: 0,
+        end: 0,
+        kind: info.kind,
+        flags: info.flags | if glued { GLUED } else { 0 },
+    };
+    test.eval(&mut |t| match t {
         Test::Word(w) => info.word == *w,
-        Test::Class(c) => {
-            let token = Token {
-                start: 0,
-                end: 0,
-                kind: info.kind,
-                flags: info.flags | if glued { GLUED } else { 0 },
-            };
-            class_matches(*c, &token)
-        }
+        Test::Class(c) => class_matches(*c, &token),
         Test::Regex(i) => info.regex[*i as usize / 64] & (1 << (*i % 64)) != 0,
         Test::Lexicon(i) => {
             info.word != NO_WORD && program.lexicons[*i as usize].is_single(info.word)
         }
-        Test::Or(ts) => ts.iter().any(|t| passes(program, t, info, glued)),
-        Test::And(ts) => ts.iter().all(|t| passes(program, t, info, glued)),
-        Test::Not(t) => !passes(program, t, info, glued),
-    }
+        _ => true,
+    })
 }
