@@ -51,11 +51,11 @@ impl Memo {
         test: &Test,
         class: u32,
     ) -> bool {
-        self.get(program, id, class, || classes.test(program, test, class))
+        self.get(id, class, || classes.test(program, test, class))
     }
 
-    #[inline]
-    fn get(&mut self, program: &Program, id: u32, class: u32, work: impl FnOnce() -> bool) -> bool {
+    /// Forgets everything if it was filled for another program.
+    fn adopt(&mut self, program: &Program) {
         if self.program != program.id {
             *self = Memo {
                 program: program.id,
@@ -63,6 +63,10 @@ impl Memo {
                 ..Memo::default()
             };
         }
+    }
+
+    #[inline]
+    fn get(&mut self, id: u32, class: u32, work: impl FnOnce() -> bool) -> bool {
         let c = class as usize;
         if c >= self.rows.len() {
             self.rows.resize(c + 1, NONE);
@@ -164,6 +168,7 @@ impl Vm {
         found: &mut dyn FnMut(&[u32]),
     ) {
         let nslots = 2 + 2 * rule.captures.len();
+        self.memo.adopt(program);
         let mut at = start;
         while at < end {
             match self.search(program, rule, doc, at, end, nslots) {
@@ -284,7 +289,9 @@ fn may_start(rule: &Rule, doc: &DocView, at: u32) -> bool {
 
 /// True if one of the rule's first instructions can consume the token at `at`.
 pub fn can_start(program: &Program, rule: &Rule, doc: &DocView, first: &[u32], at: u32) -> bool {
-    starts(&mut Memo::default(), program, rule, doc, first, at)
+    let mut memo = Memo::default();
+    memo.adopt(program);
+    starts(&mut memo, program, rule, doc, first, at)
 }
 
 fn starts(
@@ -300,7 +307,7 @@ fn starts(
         // Whether a rule can start at a token depends on its class alone.
         let class = classes_of[i];
         let word = classes.info[(class / 2) as usize].word;
-        return memo.get(program, id, class, || {
+        return memo.get(id, class, || {
             first.iter().any(|&pc| match &rule.insts[pc as usize] {
                 Inst::Token(test, _) => classes.test(program, test, class),
                 Inst::Lexicon(lex, _) => {

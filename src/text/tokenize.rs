@@ -280,22 +280,14 @@ fn case_flags(text: &str, start: usize, end: usize) -> u8 {
     if acc & C_HIGH == 0 {
         return ascii_case_flags(acc, bytes[0]);
     }
-    let (letter, upper, lower, cap);
-    {
-        let s = &text[start..end];
-        let (mut l, mut u, mut lo) = (false, false, false);
-        for ch in s.chars() {
-            if ch.is_alphabetic() {
-                l = true;
-                u |= ch.is_uppercase();
-                lo |= ch.is_lowercase();
-            }
-        }
-        letter = l;
-        upper = u;
-        lower = lo;
-        cap = s.chars().next().is_some_and(char::is_uppercase);
+    let s = &text[start..end];
+    let (mut letter, mut upper, mut lower) = (false, false, false);
+    for ch in s.chars().filter(|c| c.is_alphabetic()) {
+        letter = true;
+        upper |= ch.is_uppercase();
+        lower |= ch.is_lowercase();
     }
+    let cap = s.chars().next().is_some_and(char::is_uppercase);
     flags_of(letter, upper, lower, cap)
 }
 
@@ -653,18 +645,17 @@ fn scan_word(text: &str, start: usize, lf: u8, out: &mut Vec<Token>) -> usize {
     } else {
         TokenKind::Word
     };
-    // An ASCII word with no abbreviation period: its case flags are known.
-    let flags = if end == j && acc & C_HIGH == 0 {
-        ascii_case_flags(acc, b[start])
+    if end == j && acc & C_HIGH == 0 {
+        // An ASCII word with no abbreviation period: its case flags are known.
+        out.push(Token {
+            start: start as u32,
+            end: end as u32,
+            kind,
+            flags: lf | ascii_case_flags(acc, b[start]),
+        });
     } else {
-        case_flags(text, start, end)
-    };
-    out.push(Token {
-        start: start as u32,
-        end: end as u32,
-        kind,
-        flags: lf | flags,
-    });
+        push_word(text, start, end, kind, lf, out);
+    }
     end
 }
 
