@@ -378,16 +378,14 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         io_error: None,
         buf: String::new(),
     };
-    let mut batch = Batch {
-        profile: args.profile.then(Vec::new),
-        ..Batch::default()
-    };
+    // With `--profile`: what each rule cost so far.
+    let mut profile = args.profile.then(Vec::new);
     let progress = progress::Progress::new(&args.inputs, args.quiet);
     let mut done = 0;
-    let mut run_batch = |batch: &mut Batch, out: &mut RunOutput| {
+    let mut run_batch = |batch: Batch, out: &mut RunOutput| {
         let (docs, bytes) = (batch.docs.len(), batch.bytes);
         let jsonl = out.format == Format::Jsonl;
-        out.take(batch.run(&program, &pool, out.chars, jsonl));
+        out.take(batch.run(&program, &pool, out.chars, jsonl, &mut profile));
         done += docs;
         progress.advance(done, bytes);
     };
@@ -422,9 +420,7 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
             if out.io_error.is_some() || interrupt::interrupted() {
                 break;
             }
-            batch.docs = full.docs;
-            batch.bytes = full.bytes;
-            run_batch(&mut batch, &mut out);
+            run_batch(full, &mut out);
         }
     });
     progress.finish();
@@ -443,7 +439,7 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         eprintln!("error: interrupted after {} documents; {what}", out.docs);
         return Ok(ExitCode::from(130));
     }
-    if let Some(profile) = &batch.profile {
+    if let Some(profile) = &profile {
         eprint!("{}", profile_table(&program, profile));
     }
     if let Some(e) = out.io_error {
@@ -542,8 +538,6 @@ fn thread_pool(jobs: Option<usize>) -> std::io::Result<rayon::ThreadPool> {
 struct Batch {
     docs: Vec<Result<crate::text::Document, crate::text::DocError>>,
     bytes: usize,
-    /// With `--profile`: what each rule cost so far.
-    profile: Option<Vec<crate::engine::RuleProfile>>,
 }
 
 impl Batch {
@@ -557,19 +551,20 @@ impl Batch {
         self.docs.len() >= Self::MAX_DOCS || self.bytes >= Self::MAX_BYTES
     }
 
-    /// Runs every document of the batch and empties it; results in input
-    /// order. With `jsonl`, each document's records come already written as
-    /// JSON Lines (in parallel too), and its list of records is empty.
+    /// Runs every document of the batch; results in input order. With
+    /// `jsonl`, each document's records come already written as JSON Lines
+    /// (in parallel too), and its list of records is empty. With a
+    /// `profile`, runs on this thread and adds to it what each rule cost.
     fn run(
-        &mut self,
+        self,
         program: &Program,
         pool: &rayon::ThreadPool,
         chars: bool,
         jsonl: bool,
+        profile: &mut Option<Vec<crate::engine::RuleProfile>>,
     ) -> Vec<Result<Done, crate::text::DocError>> {
         use rayon::prelude::*;
-        self.bytes = 0;
-        let docs = std::mem::take(&mut self.docs);
+        let docs = self.docs;
         let finish = |doc: crate::text::Document, mut records: Vec<Record>| {
             if chars {
                 output::records_to_chars(&mut records, &doc.text);
@@ -581,7 +576,7 @@ impl Batch {
             }
             Done { doc, records, text }
         };
-        if let Some(profile) = &mut self.profile {
+        if let Some(profile) = profile {
             let mut runner = Runner::new();
             runner.profile = Some(std::mem::take(profile));
             let results = docs
