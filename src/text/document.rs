@@ -252,11 +252,7 @@ fn read_stdin(input: &Path, how: &Reading<'_>, each: &mut dyn FnMut(Result<Docum
     if bytes.len() > MAX_TEXT_BYTES {
         // Too large: count the rest without keeping it, to say how large.
         let rest = std::io::copy(&mut lock, &mut std::io::sink()).unwrap_or(0);
-        return each(Err(DocError::TooLarge {
-            path: input.to_path_buf(),
-            bytes: bytes.len() + rest as usize,
-            max: MAX_TEXT_BYTES,
-        }));
+        return each(Err(DocError::too_large(input, bytes.len() + rest as usize)));
     }
     each(decode(input, bytes, how.lossy).map(|(t, at)| Document {
         lossy_at: at,
@@ -264,15 +260,22 @@ fn read_stdin(input: &Path, how: &Reading<'_>, each: &mut dyn FnMut(Result<Docum
     }));
 }
 
+impl DocError {
+    /// A text of `bytes` bytes from `path`, over [`MAX_TEXT_BYTES`].
+    fn too_large(path: &Path, bytes: usize) -> DocError {
+        DocError::TooLarge {
+            path: path.to_path_buf(),
+            bytes,
+            max: MAX_TEXT_BYTES,
+        }
+    }
+}
+
 /// Bytes as text: an error at the first invalid UTF-8 sequence, or with
 /// `lossy` every such sequence replaced and the first one's offset returned.
 fn decode(path: &Path, bytes: Vec<u8>, lossy: bool) -> Result<(String, Option<usize>), DocError> {
     if bytes.len() > MAX_TEXT_BYTES {
-        return Err(DocError::TooLarge {
-            path: path.to_path_buf(),
-            bytes: bytes.len(),
-            max: MAX_TEXT_BYTES,
-        });
+        return Err(DocError::too_large(path, bytes.len()));
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok((text, None)),
@@ -344,11 +347,7 @@ fn read_jsonl(
             })
             .and_then(|d| {
                 if d.text.len() > MAX_TEXT_BYTES {
-                    Err(DocError::TooLarge {
-                        path: path.to_path_buf(),
-                        bytes: d.text.len(),
-                        max: MAX_TEXT_BYTES,
-                    })
+                    Err(DocError::too_large(path, d.text.len()))
                 } else {
                     Ok(Document { lossy_at, ..d })
                 }
