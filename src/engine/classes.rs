@@ -40,6 +40,109 @@ struct Seen {
     class: u32,
 }
 
+/// One slot of [`ShortTable`]: a text of up to 16 bytes as two zero-padded
+/// words (all zero: empty) and what it was seen to be. 32 bytes, one slot
+/// never straddles two cache lines.
+#[derive(Clone, Copy)]
+#[repr(C, align(32))]
+struct Slot {
+    key: [u64; 2],
+    seen: Seen,
+}
+
+const EMPTY: Slot = Slot {
+    key: [0, 0],
+    seen: Seen {
+        word: NO_WORD,
+        flags: 0,
+        kind: TokenKind::Word,
+        class: 0,
+    },
+};
+
+/// Short texts met so far: open addressing with linear probing over a
+/// power-of-two table, so that a slot's address is known from the text alone
+/// and can be fetched from memory a few tokens ahead of its use.
+struct ShortTable {
+    slots: Box<[Slot]>,
+    len: usize,
+}
+
+/// Slots of the short-text table: at most half of them used (`MAX_TEXTS`).
+const SLOTS: usize = 2 * MAX_TEXTS;
+
+impl Default for ShortTable {
+    fn default() -> ShortTable {
+        ShortTable {
+            slots: Box::new([]),
+            len: 0,
+        }
+    }
+}
+
+impl ShortTable {
+    /// The first slot to look at for `key`.
+    #[inline]
+    fn home(key: [u64; 2]) -> usize {
+        const K: u64 = 0x9E37_79B9_7F4A_7C15;
+        let h = (key[0].wrapping_mul(K).rotate_left(29) ^ key[1]).wrapping_mul(K);
+        (h >> (64 - SLOTS.trailing_zeros())) as usize
+    }
+
+    /// Asks the memory for the slot `key` is looked up in first: a read whose
+    /// value nothing waits for, so the processor goes on while it comes.
+    #[inline]
+    fn prefetch(&self, key: [u64; 2]) {
+        if let Some(slot) = self.slots.get(Self::home(key)) {
+            std::hint::black_box(slot.key[0]);
+        }
+    }
+
+    #[inline]
+    fn get(&self, key: [u64; 2]) -> Option<&Seen> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mut i = Self::home(key);
+        loop {
+            let slot = &self.slots[i];
+            if slot.key == key {
+                return Some(&slot.seen);
+            }
+            if slot.key[0] == 0 {
+                return None;
+            }
+            i = (i + 1) & (SLOTS - 1);
+        }
+    }
+
+    /// Sets what `key` was seen to be (replacing what it was).
+    fn insert(&mut self, key: [u64; 2], seen: Seen) {
+        if self.slots.is_empty() {
+            self.slots = vec![EMPTY; SLOTS].into_boxed_slice();
+        }
+        let mut i = Self::home(key);
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.key == key || slot.key[0] == 0 {
+                if slot.key[0] == 0 {
+                    self.len += 1;
+                }
+                *slot = Slot { key, seen };
+                return;
+            }
+            i = (i + 1) & (SLOTS - 1);
+        }
+    }
+
+    fn clear(&mut self) {
+        if self.len > 0 {
+            self.slots.fill(EMPTY);
+            self.len = 0;
+        }
+    }
+}
+
 /// What a text class is made of: word group, letter-case flags, kind, regex bits.
 type ClassKey = (u32, u8, TokenKind, Box<[u64]>);
 
@@ -49,7 +152,7 @@ pub struct Classes {
     program: u64,
     /// Texts of up to 16 bytes, zero-padded into two words (a token never
     /// holds a zero byte, so the padding is unambiguous): no string compare.
-    by_short: HashMap<[u64; 2], Seen>,
+    by_short: ShortTable,
     by_text: HashMap<Box<str>, Seen>,
     by_key: HashMap<ClassKey, u32>,
     /// Each text class, by number.
@@ -75,13 +178,62 @@ impl Classes {
         true
     }
 
+    /// The word ids and classes of a text's tokens, appended to `words` and
+    /// `classes`.
+    ///
+    /// Tokens are looked up in order; the table slot of a token a few places
+    /// ahead is fetched from memory meanwhile, so that the rare words' cache
+    /// misses overlap instead of following one another.
+    pub fn classify_all(
+        &mut self,
+        program: &Program,
+        text: &str,
+        tokens: &[Token],
+        words: &mut Vec<u32>,
+        classes: &mut Vec<u32>,
+    ) {
+        const AHEAD: usize = 8;
+        let mut ring = [None; AHEAD];
+        for i in 0..tokens.len() + AHEAD {
+            if let Some(j) = i.checked_sub(AHEAD) {
+                let t = &tokens[j];
+                let (w, c) = self.classify_keyed(
+                    program,
+                    t,
+                    &text[t.start as usize..t.end as usize],
+                    ring[j % AHEAD],
+                );
+                words.push(w);
+                classes.push(c);
+            }
+            if let Some(t) = tokens.get(i) {
+                let key = short_key_at(text.as_bytes(), t.start as usize, t.end as usize);
+                if let Some(k) = key {
+                    self.by_short.prefetch(k);
+                }
+                ring[i % AHEAD] = key;
+            }
+        }
+    }
+
     /// The word id and class of a token (its text is `text`).
     pub fn classify(&mut self, program: &Program, token: &Token, text: &str) -> (u32, u32) {
+        self.classify_keyed(program, token, text, short_key(text))
+    }
+
+    /// [`Classes::classify`] given the text's short key.
+    #[inline]
+    fn classify_keyed(
+        &mut self,
+        program: &Program,
+        token: &Token,
+        text: &str,
+        short: Option<[u64; 2]>,
+    ) -> (u32, u32) {
         let flags = token.flags & TEXT_FLAGS;
         let glued = u32::from(token.flags & GLUED != 0);
-        let short = short_key(text);
         let seen = match short {
-            Some(k) => self.by_short.get(&k),
+            Some(k) => self.by_short.get(k),
             None => self.by_text.get(text),
         };
         if let Some(seen) = seen
@@ -133,7 +285,7 @@ impl Classes {
             kind: token.kind,
             class,
         };
-        if self.by_short.len() + self.by_text.len() >= MAX_TEXTS {
+        if self.by_short.len + self.by_text.len() >= MAX_TEXTS {
             self.by_short.clear();
             self.by_text.clear();
         }
@@ -155,13 +307,41 @@ impl Classes {
     }
 }
 
-/// A text of 1 to 16 bytes with no zero byte, as two zero-padded words.
+/// The short key of the token at `start..end` of `text`, read as two words
+/// straight from the text when 16 bytes are there to read (the same key as
+/// [`short_key`] of the token's text).
 #[inline]
-fn short_key(text: &str) -> Option<[u64; 2]> {
-    let b = text.as_bytes();
-    if b.is_empty() || b.len() > 16 || b.contains(&0) {
+fn short_key_at(text: &[u8], start: usize, end: usize) -> Option<[u64; 2]> {
+    let n = end - start;
+    if n == 0 || n > 16 {
         return None;
     }
+    let Some(b) = text.get(start..start + 16) else {
+        return short_key_bytes(&text[start..end]);
+    };
+    let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+    let keep = |k: usize| if k >= 8 { !0 } else { (1u64 << (8 * k)) - 1 };
+    let key = [
+        word(0) & keep(n),
+        if n > 8 { word(8) & keep(n - 8) } else { 0 },
+    ];
+    debug_assert_eq!(Some(key), short_key_bytes(&text[start..end]));
+    Some(key)
+}
+
+/// A text of 1 to 16 bytes, as two zero-padded words (a token never holds a
+/// zero byte: the tokenizer splits there, so the padding is unambiguous).
+#[inline]
+fn short_key(text: &str) -> Option<[u64; 2]> {
+    short_key_bytes(text.as_bytes())
+}
+
+#[inline]
+fn short_key_bytes(b: &[u8]) -> Option<[u64; 2]> {
+    if b.is_empty() || b.len() > 16 {
+        return None;
+    }
+    debug_assert!(!b.contains(&0), "a token holds a zero byte");
     // Shifted into registers: a copy into a buffer on the stack read back as
     // words stalls on store forwarding, which made this the hot spot.
     let word = |part: &[u8]| {

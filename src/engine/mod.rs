@@ -161,13 +161,8 @@ impl Runner {
         }
         let mut words = Vec::with_capacity(tokens.len());
         let mut classes = Vec::with_capacity(tokens.len());
-        for t in &tokens {
-            let (w, c) = self
-                .classes
-                .classify(program, t, &text[t.start as usize..t.end as usize]);
-            words.push(w);
-            classes.push(c);
-        }
+        self.classes
+            .classify_all(program, text, &tokens, &mut words, &mut classes);
         let mut boundary = vec![false; tokens.len() + 1];
         for s in &segments.sentences {
             boundary[s.start as usize] = true;
