@@ -565,15 +565,22 @@ impl Batch {
     ) -> Vec<Result<Done, crate::text::DocError>> {
         use rayon::prelude::*;
         let docs = self.docs;
-        let finish = |doc: crate::text::Document, mut records: Vec<Record>| {
-            if chars {
-                output::records_to_chars(&mut records, &doc.text);
-            }
-            let mut text = String::new();
-            if jsonl {
-                output::write(Format::Jsonl, &records, &mut text);
-                records = Vec::new();
-            }
+        // Records are written as JSON Lines as they are built (a long
+        // document's records are never all held at once).
+        let run_doc = |runner: &mut Runner, doc: crate::text::Document| {
+            let offsets =
+                (chars && !doc.text.is_ascii()).then(|| output::CharOffsets::new(&doc.text));
+            let (mut records, mut text) = (Vec::new(), String::new());
+            runner.run_each(program, &doc, &mut |mut r| {
+                if let Some(offsets) = &offsets {
+                    offsets.record_to_chars(&mut r);
+                }
+                if jsonl {
+                    output::jsonl(&r, &mut text);
+                } else {
+                    records.push(r);
+                }
+            });
             Done { doc, records, text }
         };
         if let Some(profile) = profile {
@@ -581,12 +588,7 @@ impl Batch {
             runner.profile = Some(std::mem::take(profile));
             let results = docs
                 .into_iter()
-                .map(|doc| {
-                    doc.map(|doc| {
-                        let records = runner.run(program, &doc);
-                        finish(doc, records)
-                    })
-                })
+                .map(|doc| doc.map(|doc| run_doc(&mut runner, doc)))
                 .collect();
             *profile = runner.profile.take().unwrap_or_default();
             return results;
@@ -595,9 +597,7 @@ impl Batch {
             docs.into_par_iter()
                 .map(|doc| {
                     doc.map(|doc| {
-                        let records =
-                            crate::engine::with_runner(program, |runner| runner.run(program, &doc));
-                        finish(doc, records)
+                        crate::engine::with_runner(program, |runner| run_doc(runner, doc))
                     })
                 })
                 .collect()

@@ -177,10 +177,22 @@ impl Runner {
         }
     }
 
-    /// Runs every rule over a document and returns its records, sorted by position.
+    /// Runs every rule over a document and returns its records, sorted by
+    /// position (then longest first, then by type and rule).
     pub fn run(&mut self, program: &Program, doc: &Document) -> Vec<Record> {
-        let analysis = self.analyze(program, &doc.text);
+        let mut records = Vec::new();
+        self.run_each(program, doc, &mut |r| records.push(r));
+        records
+    }
+
+    /// [`Runner::run`], handing each record to `each` as it is built, in the
+    /// same order, instead of holding them all: a long document's records
+    /// can be written out as they come.
+    pub fn run_each(&mut self, program: &Program, doc: &Document, each: &mut dyn FnMut(Record)) {
+        let mut analysis = self.analyze(program, &doc.text);
         let finals = self.run_analysis(program, &doc.text, &analysis);
+        // Records are built from tokens, words and sentence starts only.
+        analysis.classes = Vec::new();
         let cx = RecordContext::new(
             program,
             doc,
@@ -188,16 +200,22 @@ impl Runner {
             crate::dates::reference_date(doc.date.as_deref(), &doc.text),
             &finals,
         );
-        let mut records: Vec<Record> = finals.iter().map(|c| cx.build(c)).collect();
-        records.sort_by(|a, b| {
-            (a.start, std::cmp::Reverse(a.end), &a.kind, &a.rule).cmp(&(
-                b.start,
-                std::cmp::Reverse(b.end),
-                &b.kind,
-                &b.rule,
-            ))
+        // A record's span is its candidate's, so candidates sort as their
+        // records would: by start, longest first, then type and rule (a
+        // stable sort of positions; `finals` keeps its order for `resolve`).
+        let mut order: Vec<u32> = (0..finals.len() as u32).collect();
+        order.sort_by(|&x, &y| {
+            let key = |i: u32| {
+                let c = &finals[i as usize];
+                let rule = &program.rules[c.rule];
+                let kind = &program.records[rule.record].name;
+                (c.start, std::cmp::Reverse(c.end), kind, &rule.id)
+            };
+            key(x).cmp(&key(y))
         });
-        records
+        for i in order {
+            each(cx.build(&finals[i as usize]));
+        }
     }
 
     /// Runs every rule; returns the candidates that survive overlap resolution.
