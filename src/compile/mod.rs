@@ -148,6 +148,8 @@ pub struct Rule {
     /// becomes `x*` or `x+`, so it accepts all the rule accepts and its
     /// states stay few.
     pub approx: Vec<Inst>,
+    /// [`Rule::test_ids`] for the instructions of [`Rule::approx`].
+    pub approx_test_ids: Vec<u32>,
     /// When its first steps are token tests and lexicons only (so whether it
     /// can start at a token depends on the token's class): `ntests` plus its
     /// index, the number the engine remembers that answer under.
@@ -209,6 +211,8 @@ pub struct Program {
     pub schedule_pos: Vec<u32>,
     /// How many distinct token tests the rules hold (see [`Rule::test_ids`]).
     pub ntests: usize,
+    /// Each distinct token test, by its number.
+    pub tests: Vec<Test>,
     /// A number no other program built by this process has: what run-time
     /// caches built for one program (token classes, automata) are keyed on.
     pub id: u64,
@@ -247,6 +251,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
     let mut regexes = Vec::new();
     let mut rules = Vec::with_capacity(set.rules.len());
     let mut test_numbers: HashMap<Test, u32> = HashMap::default();
+    let mut tests: Vec<Test> = Vec::new();
     let mut diags = Vec::new();
     for r in set.rules {
         let mut a = Compiler::new(&mut vocab, &mut regexes, true);
@@ -274,20 +279,8 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             continue;
         }
         let insts = c.insts;
-        let test_ids = insts
-            .iter()
-            .map(|inst| match inst {
-                Inst::Token(t, _) => match test_numbers.get(t) {
-                    Some(&n) => n,
-                    None => {
-                        let n = test_numbers.len() as u32;
-                        test_numbers.insert(t.clone(), n);
-                        n
-                    }
-                },
-                _ => u32::MAX,
-            })
-            .collect();
+        let test_ids = number_tests(&insts, &mut test_numbers, &mut tests);
+        let approx_test_ids = number_tests(&approx, &mut test_numbers, &mut tests);
         let inst_origins = if r.origins.is_empty() {
             Vec::new()
         } else {
@@ -311,6 +304,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             insts,
             test_ids,
             approx,
+            approx_test_ids,
             captures: r.captures,
             span_capture: r.span_capture,
             record: r.record,
@@ -333,7 +327,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             list: diags,
         });
     }
-    let ntests = test_numbers.len();
+    let ntests = tests.len();
     for (i, r) in rules.iter_mut().enumerate() {
         let static_start = r.first.as_ref().is_some_and(|first| {
             first
@@ -403,6 +397,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
     Ok(Program {
         id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         ntests,
+        tests,
         regex_set,
         word_group,
         group_word,
@@ -499,6 +494,29 @@ fn word_groups(rules: &[Rule], lexicons: &[Trie], nwords: usize) -> (Vec<u32>, V
 /// True if every way from instruction 0 to a token or to `Match` passes a `^`.
 fn anchored_start(insts: &[Inst]) -> bool {
     epsilon_reach(insts, false).is_some_and(|first| first.is_empty())
+}
+
+/// For each instruction that tests a token, the test's number (equal tests
+/// share one, numbered as first met); `u32::MAX` for the others.
+fn number_tests(
+    insts: &[Inst],
+    numbers: &mut HashMap<Test, u32>,
+    tests: &mut Vec<Test>,
+) -> Vec<u32> {
+    insts
+        .iter()
+        .map(|inst| match inst {
+            Inst::Token(t, _) => match numbers.get(t) {
+                Some(&n) => n,
+                None => {
+                    tests.push(t.clone());
+                    numbers.insert(t.clone(), tests.len() as u32 - 1);
+                    tests.len() as u32 - 1
+                }
+            },
+            _ => u32::MAX,
+        })
+        .collect()
 }
 
 /// The consuming instructions reachable from instruction 0 without consuming a

@@ -371,3 +371,59 @@ fn passes(program: &Program, test: &Test, info: &ClassInfo, glued: bool) -> bool
         _ => true,
     })
 }
+
+/// Token test results remembered per token class: `cells[row(class) * width + id]`
+/// is 0 (fails), 1 (passes) or 2 (not worked out yet). Ids below
+/// [`Program::ntests`] are token tests; id `ntests + r` is "rule `r` can start
+/// at a token of this class" (for rules whose first steps are token tests and
+/// lexicons only).
+#[derive(Default)]
+pub struct Memo {
+    program: u64,
+    ntests: usize,
+    rows: Vec<u32>,
+    cells: Vec<u8>,
+}
+
+impl Memo {
+    /// True if the tokens of `class` pass test number `id` of the program
+    /// ([`Program::tests`]).
+    #[inline]
+    pub fn test(&mut self, program: &Program, classes: &Classes, id: u32, class: u32) -> bool {
+        self.get(id, class, || {
+            classes.test(program, &program.tests[id as usize], class)
+        })
+    }
+
+    /// Forgets everything if it was filled for another program.
+    pub fn adopt(&mut self, program: &Program) {
+        if self.program != program.id {
+            *self = Memo {
+                program: program.id,
+                ntests: program.ntests + program.rules.len(),
+                ..Memo::default()
+            };
+        }
+    }
+
+    /// The answer remembered under `id` for `class`, worked out by `work` the
+    /// first time it is asked.
+    #[inline]
+    pub fn get(&mut self, id: u32, class: u32, work: impl FnOnce() -> bool) -> bool {
+        let c = class as usize;
+        if c >= self.rows.len() {
+            self.rows.resize(c + 1, u32::MAX);
+        }
+        let mut row = self.rows[c];
+        if row == u32::MAX {
+            row = (self.cells.len() / self.ntests.max(1)) as u32;
+            self.cells.resize(self.cells.len() + self.ntests, 2);
+            self.rows[c] = row;
+        }
+        let cell = &mut self.cells[row as usize * self.ntests + id as usize];
+        if *cell == 2 {
+            *cell = u8::from(work());
+        }
+        *cell == 1
+    }
+}

@@ -11,8 +11,8 @@
 //! is then run by the VM, which decides. States are built as the text needs
 //! them and dropped when there get to be too many, so memory stays bounded.
 
-use super::classes::Classes;
-use crate::compile::{Inst, NO_WORD, Program, Test};
+use super::classes::{Classes, Memo};
+use crate::compile::{Inst, NO_WORD, Program};
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
@@ -36,7 +36,10 @@ const NO_STATE: u16 = u16::MAX;
 /// What a consuming NFA state asks of a token.
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum Pred {
-    Test(Test),
+    /// Token test number `i` of the program ([`Program::tests`]).
+    Test(u32),
+    /// The token's word is a one-word entry of lexicon `i`.
+    Single(u32),
     /// The token's word starts an entry of lexicon `i`.
     First(u32),
     /// The token's word occurs in an entry of lexicon `i`.
@@ -59,6 +62,16 @@ struct State {
     key: Arc<[u32]>,
     /// Index into `Dfa::found`, or `UNKNOWN` when no rule matches here.
     found: u32,
+}
+
+/// What [`Dfa::scan`] found in a window.
+#[derive(Default)]
+pub struct Found {
+    /// Bit `k`: member `k` may match in the window.
+    pub rules: Vec<u64>,
+    /// For each member, the number of tokens after which the last of its
+    /// possible matches ends (no match of it ends later).
+    pub last: Vec<u32>,
 }
 
 /// The prefilter for one group of rules (one stratum and scope).
@@ -133,13 +146,14 @@ impl Dfa {
         };
         for (k, &ri) in members.iter().enumerate() {
             base.push(owner.len() as u32);
-            for inst in &program.rules[ri as usize].approx {
+            let rule = &program.rules[ri as usize];
+            for (inst, &test) in rule.approx.iter().zip(&rule.approx_test_ids) {
                 // (stay, exit) at flag 0, then at flag 1.
                 let preds = match inst {
-                    Inst::Token(t, _) => [NEVER, intern(Pred::Test(t.clone())), NEVER, NEVER],
+                    Inst::Token(..) => [NEVER, intern(Pred::Test(test)), NEVER, NEVER],
                     Inst::Lexicon(l, _) => [
                         intern(Pred::First(*l)),
-                        intern(Pred::Test(Test::Lexicon(*l))),
+                        intern(Pred::Single(*l)),
                         intern(Pred::Within(*l)),
                         intern(Pred::Ends(*l)),
                     ],
@@ -334,7 +348,14 @@ impl Dfa {
     /// The local class of a token of class `class` where records start and
     /// end as `mask` says.
     #[cold]
-    fn local_class(&mut self, program: &Program, classes: &Classes, class: u32, mask: u32) -> u32 {
+    fn local_class(
+        &mut self,
+        program: &Program,
+        classes: &Classes,
+        memo: &mut Memo,
+        class: u32,
+        mask: u32,
+    ) -> u32 {
         let c = class as usize;
         if mask == 0 {
             if let Some(&l) = self.local.get(c)
@@ -349,7 +370,8 @@ impl Dfa {
         let mut sig = vec![0u64; self.preds.len().div_ceil(64)];
         for (i, p) in self.preds.iter().enumerate() {
             let pass = match p {
-                Pred::Test(t) => classes.test(program, t, class),
+                Pred::Test(t) => memo.test(program, classes, *t, class),
+                Pred::Single(l) => word != NO_WORD && program.lexicons[*l as usize].is_single(word),
                 Pred::First(l) => {
                     word != NO_WORD && program.lexicons[*l as usize].starts_with(word)
                 }
@@ -471,32 +493,31 @@ impl Dfa {
     }
 
     /// Runs over the tokens of a window (their classes, and where records
-    /// start and end: see [`Dfa::span_types`]; empty when none do); sets in
-    /// `out` (one bit per member, cleared first) the rules that may match in
-    /// it, and in `last` (one per member) the number of tokens after which
-    /// the last of its possible matches ends: no match of the rule ends later.
+    /// start and end: see [`Dfa::span_types`]; empty when none do), and says
+    /// in `found` (emptied first) which rules may match in it and where their
+    /// last possible match ends. Token tests are answered through `memo`.
     pub fn scan(
         &mut self,
         program: &Program,
         classes: &Classes,
+        memo: &mut Memo,
         window: &[u32],
         masks: &[u32],
-        out: &mut Vec<u64>,
-        last: &mut Vec<u32>,
+        found: &mut Found,
     ) {
-        out.clear();
-        out.resize(self.members.len().div_ceil(64), 0);
-        last.clear();
-        last.resize(self.members.len(), 0);
+        found.rules.clear();
+        found.rules.resize(self.members.len().div_ceil(64), 0);
+        found.last.clear();
+        found.last.resize(self.members.len(), 0);
         self.windows += 1;
         let mut s = 0u32;
-        self.note(s, 0, out, last);
+        self.note(s, 0, found);
         for (i, &class) in window.iter().enumerate() {
             let mask = masks.get(i).copied().unwrap_or(0);
             // The common case inline: a class met before, no record here.
             let known = match self.local.get(class as usize) {
                 Some(&l) if mask == 0 && l != UNKNOWN => l,
-                _ => self.local_class(program, classes, class, mask),
+                _ => self.local_class(program, classes, memo, class, mask),
             };
             let next = self.trans[s as usize * self.stride + known as usize];
             s = if next == NO_STATE {
@@ -505,17 +526,18 @@ impl Dfa {
                 u32::from(next)
             };
             if self.states[s as usize].found != UNKNOWN {
-                self.note(s, i as u32 + 1, out, last);
+                self.note(s, i as u32 + 1, found);
             }
         }
     }
 
     /// Notes the matches that end in state `s`, after `at` tokens.
     #[inline]
-    fn note(&self, s: u32, at: u32, out: &mut [u64], last: &mut [u32]) {
+    fn note(&self, s: u32, at: u32, found: &mut Found) {
         let f = self.states[s as usize].found;
         if f != UNKNOWN {
-            for (w, (o, &h)) in out
+            for (w, (o, &h)) in found
+                .rules
                 .iter_mut()
                 .zip(self.found[f as usize].iter())
                 .enumerate()
@@ -523,7 +545,7 @@ impl Dfa {
                 *o |= h;
                 let mut bits = h;
                 while bits != 0 {
-                    last[64 * w + bits.trailing_zeros() as usize] = at;
+                    found.last[64 * w + bits.trailing_zeros() as usize] = at;
                     bits &= bits - 1;
                 }
             }

@@ -64,12 +64,12 @@ pub struct Runner {
     dfas: Vec<Option<Vec<(usize, dfa::Dfa)>>>,
     /// Which rules of the current group the prefilter lets through (a bit per rule).
     allowed: Vec<u64>,
-    bits: Vec<u64>,
+    /// What the last automaton's scan found.
+    found: dfa::Found,
     masks: Vec<u32>,
     /// For each rule of the current group (by position): the token by which
     /// every match the prefilter lets through ends.
     limit: Vec<u32>,
-    lasts: Vec<u32>,
     /// Run every rule on every window, without the automaton prefilter (to
     /// check that it changes nothing, and to measure what it saves). Set from
     /// the environment variable `GLEANER_NO_DFA` by [`Runner::new`].
@@ -140,10 +140,9 @@ impl Runner {
             classes: classes::Classes::default(),
             dfas: Vec::new(),
             allowed: Vec::new(),
-            bits: Vec::new(),
+            found: dfa::Found::default(),
             masks: Vec::new(),
             limit: Vec::new(),
-            lasts: Vec::new(),
             profile: None,
             losses: None,
             no_dfa: std::env::var_os("GLEANER_NO_DFA").is_some(),
@@ -373,6 +372,7 @@ impl Runner {
                 .map(|(i, c)| (64 * i, dfa::Dfa::new(program, c)))
                 .collect()
         });
+        self.vm.memo().adopt(program);
         self.allowed.clear();
         self.allowed.resize(scheduled.len().div_ceil(64), 0);
         self.limit.clear();
@@ -407,17 +407,17 @@ impl Runner {
             dfa.scan(
                 program,
                 &self.classes,
+                self.vm.memo(),
                 classes,
                 &self.masks,
-                &mut self.bits,
-                &mut self.lasts,
+                &mut self.found,
             );
             for k in 0..dfa.len() {
-                if self.bits[k / 64] & (1 << (k % 64)) != 0 {
+                if self.found.rules[k / 64] & (1 << (k % 64)) != 0 {
                     let r = *offset + k;
                     self.allowed[r / 64] |= 1 << (r % 64);
                     // No match ends after the last place the automaton saw one end.
-                    self.limit[r] = match self.lasts[k] {
+                    self.limit[r] = match self.found.last[k] {
                         0 => w.end,
                         n => w.start + n,
                     };

@@ -3,7 +3,7 @@
 //! Threads are kept in priority order, which gives leftmost-first matches
 //! with greedy and lazy quantifiers, as the `regex` crate's PikeVM does.
 
-use super::classes::Classes;
+use super::classes::{Classes, Memo};
 use crate::compile::{Assertion, Inst, NO_WORD, Program, Rule, Test, lexicon::ROOT, test_token};
 use crate::text::Token;
 use rustc_hash::FxHashSet as HashSet;
@@ -28,63 +28,6 @@ pub struct DocView<'a> {
     pub classes: Option<(&'a [u32], &'a Classes)>,
 }
 
-/// Token test results remembered per token class: `cells[row(class) * width + id]`
-/// is 0 (fails), 1 (passes) or 2 (not worked out yet). Ids below
-/// [`Program::ntests`] are token tests; id `ntests + r` is "rule `r` can start
-/// at a token of this class" (for rules whose first steps are token tests and
-/// lexicons only).
-#[derive(Default)]
-struct Memo {
-    program: u64,
-    ntests: usize,
-    rows: Vec<u32>,
-    cells: Vec<u8>,
-}
-
-impl Memo {
-    #[inline]
-    fn test(
-        &mut self,
-        program: &Program,
-        classes: &Classes,
-        id: u32,
-        test: &Test,
-        class: u32,
-    ) -> bool {
-        self.get(id, class, || classes.test(program, test, class))
-    }
-
-    /// Forgets everything if it was filled for another program.
-    fn adopt(&mut self, program: &Program) {
-        if self.program != program.id {
-            *self = Memo {
-                program: program.id,
-                ntests: program.ntests + program.rules.len(),
-                ..Memo::default()
-            };
-        }
-    }
-
-    #[inline]
-    fn get(&mut self, id: u32, class: u32, work: impl FnOnce() -> bool) -> bool {
-        let c = class as usize;
-        if c >= self.rows.len() {
-            self.rows.resize(c + 1, NONE);
-        }
-        let mut row = self.rows[c];
-        if row == NONE {
-            row = (self.cells.len() / self.ntests.max(1)) as u32;
-            self.cells.resize(self.cells.len() + self.ntests, 2);
-            self.rows[c] = row;
-        }
-        let cell = &mut self.cells[row as usize * self.ntests + id as usize];
-        if *cell == 2 {
-            *cell = u8::from(work());
-        }
-        *cell == 1
-    }
-}
-
 /// True if the token at `at` passes the test of instruction `pc` of `rule`.
 #[inline]
 fn passes(
@@ -98,13 +41,9 @@ fn passes(
 ) -> bool {
     let i = at as usize;
     match doc.classes {
-        Some((classes_of, classes)) => memo.test(
-            program,
-            classes,
-            rule.test_ids[pc as usize],
-            test,
-            classes_of[i],
-        ),
+        Some((classes_of, classes)) => {
+            memo.test(program, classes, rule.test_ids[pc as usize], classes_of[i])
+        }
         None => test_token(test, &doc.tokens[i], doc.words[i], doc.text, program),
     }
 }
@@ -156,6 +95,12 @@ pub struct Vm {
 }
 
 impl Vm {
+    /// The token test results it remembers per token class (the prefilter
+    /// shares them).
+    pub fn memo(&mut self) -> &mut Memo {
+        &mut self.memo
+    }
+
     /// Finds every match of `rule` in tokens `start..end`, left to right, never
     /// overlapping; calls `found` with the capture slots of each.
     pub fn find_all(
