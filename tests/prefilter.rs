@@ -90,6 +90,47 @@ rule said_plain { match <who:Cap> "said" emit Said { who } }
     }
 }
 
+/// `^` and `$` hold between the sentences of a paragraph (also one after
+/// the other), and nowhere else: the automaton follows them.
+#[test]
+fn anchors_inside_a_paragraph() {
+    let src = r#"
+record Turn(text)
+record Lead(text)
+record Last(text)
+rule turn within paragraph { match <text:"." $ ^ Cap> emit Turn { text } }
+rule lead within paragraph { match ^ <text:Cap Lower> emit Lead { text } }
+rule last within paragraph { match <text:Lower "."> $ emit Last { text } }
+"#;
+    let program = program(src);
+    for (text, expected) in [
+        (
+            "It rained all day. Ann stayed in.",
+            vec![
+                ("Lead", "It rained"),
+                ("Last", "day."),
+                ("Turn", ". Ann"),
+                ("Lead", "Ann stayed"),
+                ("Last", "in."),
+            ],
+        ),
+        // No sentence ends after "Mr." here, so nothing is anchored there.
+        (
+            "They met Mr. Smith today.",
+            vec![("Lead", "They met"), ("Last", "today.")],
+        ),
+    ] {
+        let doc = Document::new("d", text);
+        let (with, without) = both(&program, &doc);
+        assert_eq!(with, without, "{text}");
+        let got: Vec<(&str, &str)> = with
+            .iter()
+            .map(|r| (r.kind.as_str(), r.text.as_str()))
+            .collect();
+        assert_eq!(got, expected, "{text}");
+    }
+}
+
 // ---- random rules over random text -------------------------------------------------
 
 const WORDS: [&str; 12] = [
@@ -147,9 +188,20 @@ fn rule_pattern(refs: bool) -> impl Strategy<Value = String> {
         })
 }
 
+/// Words, and now and then a paragraph break: with ".", "Ann" and "Bo",
+/// several sentences and paragraphs, so `^` and `$` hold inside a paragraph.
 fn text() -> impl Strategy<Value = String> {
-    prop::collection::vec(0..WORDS.len(), 0..30)
-        .prop_map(|v| v.iter().map(|&i| WORDS[i]).collect::<Vec<_>>().join(" "))
+    prop::collection::vec(0..WORDS.len() + 1, 0..40).prop_map(|v| {
+        v.iter()
+            .map(|&i| WORDS.get(i).copied().unwrap_or("\n\n"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+/// Where a rule may match: a sentence (the default) or a paragraph.
+fn scope() -> impl Strategy<Value = &'static str> {
+    prop_oneof![Just(""), Just("within paragraph ")]
 }
 
 #[test]
@@ -159,14 +211,18 @@ fn random_rules_find_the_same() {
         failure_persistence: None,
         ..Config::default()
     });
-    let strategy = (rule_pattern(false), rule_pattern(true), text());
+    let strategy = (
+        (rule_pattern(false), scope()),
+        (rule_pattern(true), scope()),
+        text(),
+    );
     let built = std::cell::Cell::new(0);
     let found = std::cell::Cell::new(0);
     runner
-        .run(&strategy, |(p, q, text)| {
+        .run(&strategy, |((p, ps), (q, qs), text)| {
             let src = format!(
                 "record A()\nrecord B()\nlexicon Place = \"new york\", york, \"the bo\"\n\
-                 rule a {{ match {p} emit A {{}} }}\nrule b {{ match {q} emit B {{}} }}\n"
+                 rule a {ps}{{ match {p} emit A {{}} }}\nrule b {qs}{{ match {q} emit B {{}} }}\n"
             );
             // Patterns that can match no tokens do not build.
             let Ok(program) = Program::from_source("t.rules", &src) else {

@@ -6,7 +6,9 @@
 //! exact (worked out once per token class), while a lexicon stands for a
 //! one-word entry, or a word that starts an entry, any words that occur in
 //! one, and a word that ends one; a record `@T` for any run of tokens; and
-//! `^`/`$` for nothing. So a rule it
+//! `^`/`$` for a sentence boundary (the automaton takes a step of its own at
+//! each: states waiting at an assertion go on, the others stay), where both
+//! are taken to hold. So a rule it
 //! rules out cannot match (the VM would find nothing); a rule it lets through
 //! is then run by the VM, which decides. States are built as the text needs
 //! them and dropped when there get to be too many, so memory stays bounded.
@@ -64,6 +66,21 @@ struct State {
     found: u32,
 }
 
+/// A window, as [`Dfa::scan`] reads it.
+pub struct Window<'a> {
+    /// The class of each token.
+    pub classes: &'a [u32],
+    /// Where records start and end (see [`Dfa::span_types`]), a mask per
+    /// token; empty when none do.
+    pub masks: &'a [u32],
+    /// Where, in increasing order, a sentence ends and another starts, as
+    /// the number of tokens before (0: before the first), the window's end
+    /// left out.
+    pub cuts: &'a [u32],
+    /// A sentence ends at the window's end.
+    pub ends_sentence: bool,
+}
+
 /// What [`Dfa::scan`] found in a window.
 #[derive(Default)]
 pub struct Found {
@@ -116,6 +133,11 @@ pub struct Dfa {
     /// Transitions: `trans[state * stride + local class]`.
     trans: Vec<u16>,
     stride: usize,
+    /// The local class of the place between two sentences, where `^` and `$`
+    /// hold: a step on it moves only the NFA states waiting at an assertion.
+    boundary_lc: u32,
+    /// Set while crossing a sentence boundary: assertions hold.
+    at_boundary: bool,
     /// Windows scanned since the cache was last emptied, and whether it was
     /// emptied after fewer than [`QUICK_FILL`] windows.
     windows: u32,
@@ -213,6 +235,8 @@ impl Dfa {
             start_step: Vec::new(),
             trans: Vec::new(),
             stride: 16,
+            boundary_lc: 0,
+            at_boundary: false,
             windows: 0,
             filled_quickly: false,
             set: Vec::new(),
@@ -231,6 +255,13 @@ impl Dfa {
         dfa.start_consuming = std::mem::take(&mut dfa.set);
         dfa.start_hits = dfa.hits.clone();
         dfa.reset();
+        // A signature no token has (one word longer than theirs).
+        let mut sig = vec![0u64; dfa.preds.len().div_ceil(64) + 1];
+        sig[dfa.preds.len().div_ceil(64)] = 1;
+        let sig: Box<[u64]> = sig.into();
+        dfa.boundary_lc = dfa.local_sig.len() as u32;
+        dfa.local_sig.push(sig.clone());
+        dfa.by_sig.insert(sig, dfa.boundary_lc);
         dfa
     }
 
@@ -295,7 +326,10 @@ impl Dfa {
                     self.stack.push(to(*b));
                     self.stack.push(to(*a));
                 }
-                Inst::Save(_, n) | Inst::Assert(_, n) => self.stack.push(to(*n)),
+                Inst::Save(_, n) => self.stack.push(to(*n)),
+                // `^` and `$` hold only between sentences: wait for one.
+                Inst::Assert(_, n) if self.at_boundary => self.stack.push(to(*n)),
+                Inst::Assert(..) => self.set.push(id),
                 Inst::Token(..) | Inst::Lexicon(..) => self.set.push(id),
                 Inst::Span(t, _) if self.span_types.contains(t) => self.set.push(id),
                 // A record of a type not followed: any tokens, or (to be safe) none.
@@ -421,8 +455,34 @@ impl Dfa {
         self.trans = trans;
     }
 
-    /// Follows the states in `ids` that pass local class `lc`.
+    /// Follows the states in `ids` across a sentence boundary: those waiting
+    /// at an assertion go on, the others stay where they are.
+    fn cross(&mut self, program: &Program, ids: &[u32]) {
+        self.at_boundary = true;
+        for &id in ids {
+            let k = self.owner[id as usize] as usize;
+            let base = self.base[k];
+            let pc = (id - base) / 2;
+            match &program.rules[self.members[k] as usize].approx[pc as usize] {
+                Inst::Assert(_, n) if id & 1 == 0 => self.closure(program, base + 2 * n),
+                _ => {
+                    let slot = &mut self.mark[id as usize];
+                    if *slot != self.stamp && !self.in_start[id as usize] {
+                        *slot = self.stamp;
+                        self.set.push(id);
+                    }
+                }
+            }
+        }
+        self.at_boundary = false;
+    }
+
+    /// Follows the states in `ids` on local class `lc` (a token's, or the
+    /// boundary's).
     fn advance(&mut self, program: &Program, ids: &[u32], lc: u32) {
+        if lc == self.boundary_lc {
+            return self.cross(program, ids);
+        }
         let passes = |p: u32, sig: &[u64]| {
             p == ANY || (p != NEVER && sig[p as usize / 64] & (1 << (p % 64)) != 0)
         };
@@ -438,7 +498,7 @@ impl Dfa {
             let pc = (id - base) / 2;
             let next = match &program.rules[self.members[k] as usize].approx[pc as usize] {
                 Inst::Token(_, n) | Inst::Lexicon(_, n) | Inst::Span(_, n) => base + 2 * n,
-                _ => unreachable!("only consuming instructions are in a state"),
+                _ => unreachable!("assertions pass no token; other states consume"),
             };
             if stay {
                 self.closure(program, id | 1);
@@ -492,17 +552,15 @@ impl Dfa {
         to
     }
 
-    /// Runs over the tokens of a window (their classes, and where records
-    /// start and end: see [`Dfa::span_types`]; empty when none do), and says
-    /// in `found` (emptied first) which rules may match in it and where their
-    /// last possible match ends. Token tests are answered through `memo`.
+    /// Runs over a window, and says in `found` (emptied first) which rules
+    /// may match in it and where their last possible match ends. Token tests
+    /// are answered through `memo`.
     pub fn scan(
         &mut self,
         program: &Program,
         classes: &Classes,
         memo: &mut Memo,
-        window: &[u32],
-        masks: &[u32],
+        window: &Window,
         found: &mut Found,
     ) {
         found.rules.clear();
@@ -512,22 +570,33 @@ impl Dfa {
         self.windows += 1;
         let mut s = 0u32;
         self.note(s, 0, found);
-        for (i, &class) in window.iter().enumerate() {
-            let mask = masks.get(i).copied().unwrap_or(0);
-            // The common case inline: a class met before, no record here.
-            let known = match self.local.get(class as usize) {
-                Some(&l) if mask == 0 && l != UNKNOWN => l,
-                _ => self.local_class(program, classes, memo, class, mask),
-            };
-            let next = self.trans[s as usize * self.stride + known as usize];
-            s = if next == NO_STATE {
-                self.step(program, s, known)
-            } else {
-                u32::from(next)
-            };
-            if self.states[s as usize].found != UNKNOWN {
-                self.note(s, i as u32 + 1, found);
+        let n = window.classes.len() as u32;
+        let mut from = 0;
+        for &cut in window.cuts.iter().chain([&n]) {
+            for i in from..cut {
+                let class = window.classes[i as usize];
+                let mask = window.masks.get(i as usize).copied().unwrap_or(0);
+                // The common case inline: a class met before, no record here.
+                let known = match self.local.get(class as usize) {
+                    Some(&l) if mask == 0 && l != UNKNOWN => l,
+                    _ => self.local_class(program, classes, memo, class, mask),
+                };
+                let next = self.trans[s as usize * self.stride + known as usize];
+                s = if next == NO_STATE {
+                    self.step(program, s, known)
+                } else {
+                    u32::from(next)
+                };
+                self.note(s, i + 1, found);
             }
+            if cut < n || window.ends_sentence {
+                s = match self.trans[s as usize * self.stride + self.boundary_lc as usize] {
+                    NO_STATE => self.step(program, s, self.boundary_lc),
+                    next => u32::from(next),
+                };
+                self.note(s, cut, found);
+            }
+            from = cut;
         }
     }
 

@@ -66,6 +66,8 @@ pub struct Runner {
     allowed: Vec<u64>,
     /// What the last automaton's scan found.
     found: dfa::Found,
+    /// Where sentences start in the current window (see [`dfa::Window::cuts`]).
+    cuts: Vec<u32>,
     masks: Vec<u32>,
     /// For each rule of the current group (by position): the token by which
     /// every match the prefilter lets through ends.
@@ -141,6 +143,7 @@ impl Runner {
             dfas: Vec::new(),
             allowed: Vec::new(),
             found: dfa::Found::default(),
+            cuts: Vec::new(),
             masks: Vec::new(),
             limit: Vec::new(),
             profile: None,
@@ -378,6 +381,16 @@ impl Runner {
         self.limit.clear();
         self.limit.resize(scheduled.len(), w.end);
         let classes = &a.classes[w.start as usize..w.end as usize];
+        // Where sentences start in the window.
+        let sentences = &a.segments.sentences;
+        let first = sentences.partition_point(|s| s.start < w.start);
+        self.cuts.clear();
+        self.cuts.extend(
+            sentences[first..]
+                .iter()
+                .take_while(|s| s.start < w.end)
+                .map(|s| s.start - w.start),
+        );
         let mut split = None;
         for (i, (offset, dfa)) in parts.iter_mut().enumerate() {
             // When no rule of it is worth trying here, it has nothing to say.
@@ -404,12 +417,17 @@ impl Runner {
                     }
                 }
             }
+            let window = dfa::Window {
+                classes,
+                masks: &self.masks,
+                cuts: &self.cuts,
+                ends_sentence: a.boundary[w.end as usize],
+            };
             dfa.scan(
                 program,
                 &self.classes,
                 self.vm.memo(),
-                classes,
-                &self.masks,
+                &window,
                 &mut self.found,
             );
             for k in 0..dfa.len() {
