@@ -34,6 +34,10 @@ const QUICK_FILL: u32 = 5000;
 const MAX_SPAN_TYPES: usize = 16;
 /// An unknown transition.
 const NO_STATE: u16 = u16::MAX;
+/// Set in a transition to a state where some rule matches, so that a step
+/// need not look at the state itself.
+const FOUND_BIT: u16 = 1 << 15;
+const _: () = assert!(MAX_STATES <= FOUND_BIT as usize);
 
 /// What a consuming NFA state asks of a token.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -509,7 +513,8 @@ impl Dfa {
         }
     }
 
-    /// The state after `from` on a token of local class `lc`.
+    /// The state after `from` on a token of local class `lc`, worked out.
+    #[inline(never)]
     fn step(&mut self, program: &Program, from: u32, lc: u32) -> u32 {
         let l = lc as usize;
         if self.start_step.len() <= l {
@@ -548,7 +553,12 @@ impl Dfa {
             return self.intern_set();
         }
         let to = self.intern_set();
-        self.trans[from as usize * self.stride + lc as usize] = to as u16;
+        let flag = if self.states[to as usize].found == UNKNOWN {
+            0
+        } else {
+            FOUND_BIT
+        };
+        self.trans[from as usize * self.stride + lc as usize] = to as u16 | flag;
         to
     }
 
@@ -581,22 +591,32 @@ impl Dfa {
                     Some(&l) if mask == 0 && l != UNKNOWN => l,
                     _ => self.local_class(program, classes, memo, class, mask),
                 };
-                let next = self.trans[s as usize * self.stride + known as usize];
-                s = if next == NO_STATE {
-                    self.step(program, s, known)
-                } else {
-                    u32::from(next)
-                };
-                self.note(s, i + 1, found);
+                let matched;
+                (s, matched) = self.next(program, s, known);
+                if matched {
+                    self.note(s, i + 1, found);
+                }
             }
             if cut < n || window.ends_sentence {
-                s = match self.trans[s as usize * self.stride + self.boundary_lc as usize] {
-                    NO_STATE => self.step(program, s, self.boundary_lc),
-                    next => u32::from(next),
-                };
-                self.note(s, cut, found);
+                let matched;
+                (s, matched) = self.next(program, s, self.boundary_lc);
+                if matched {
+                    self.note(s, cut, found);
+                }
             }
             from = cut;
+        }
+    }
+
+    /// The state after `s` on local class `lc`, and whether a rule matches there.
+    #[inline(always)]
+    fn next(&mut self, program: &Program, s: u32, lc: u32) -> (u32, bool) {
+        match self.trans[s as usize * self.stride + lc as usize] {
+            NO_STATE => {
+                let to = self.step(program, s, lc);
+                (to, self.states[to as usize].found != UNKNOWN)
+            }
+            t => (u32::from(t & !FOUND_BIT), t & FOUND_BIT != 0),
         }
     }
 
