@@ -15,6 +15,18 @@ fn both(program: &Program, doc: &Document) -> (Vec<Record>, Vec<Record>) {
     (with.run(program, doc), without.run(program, doc))
 }
 
+/// With the prefilter and without, `text` gives these records (type, text).
+fn assert_records(program: &Program, text: &str, expected: &[(&str, &str)]) {
+    let doc = Document::new("d", text);
+    let (with, without) = both(program, &doc);
+    assert_eq!(with, without, "{text}");
+    let got: Vec<(&str, &str)> = with
+        .iter()
+        .map(|r| (r.kind.as_str(), r.text.as_str()))
+        .collect();
+    assert_eq!(got, expected, "{text}");
+}
+
 fn program(src: &str) -> Program {
     match Program::from_source("t.rules", src) {
         Ok(p) => p,
@@ -79,14 +91,7 @@ rule said_plain { match <who:Cap> "said" emit Said { who } }
         ),
         ("Nations said no.", vec![("Said", "Nations said")]),
     ] {
-        let doc = Document::new("d", text);
-        let (with, without) = both(&program, &doc);
-        assert_eq!(with, without, "{text}");
-        let got: Vec<(&str, &str)> = with
-            .iter()
-            .map(|r| (r.kind.as_str(), r.text.as_str()))
-            .collect();
-        assert_eq!(got, expected, "{text}");
+        assert_records(&program, text, &expected);
     }
 }
 
@@ -120,14 +125,7 @@ rule last within paragraph { match <text:Lower "."> $ emit Last { text } }
             vec![("Lead", "They met"), ("Last", "today.")],
         ),
     ] {
-        let doc = Document::new("d", text);
-        let (with, without) = both(&program, &doc);
-        assert_eq!(with, without, "{text}");
-        let got: Vec<(&str, &str)> = with
-            .iter()
-            .map(|r| (r.kind.as_str(), r.text.as_str()))
-            .collect();
-        assert_eq!(got, expected, "{text}");
+        assert_records(&program, text, &expected);
     }
 }
 
