@@ -89,8 +89,10 @@ impl ShortTable {
         (h >> (64 - SLOTS.trailing_zeros())) as usize
     }
 
-    /// Asks the memory for the slot `key` is looked up in first: a read whose
-    /// value nothing waits for, so the processor goes on while it comes.
+    /// Asks the memory for the slot `key` is looked up in first: a plain read
+    /// whose value nothing uses, so the work on the tokens in between goes on
+    /// while it comes (a prefetch instruction would also let it retire, but
+    /// needs `unsafe`).
     #[inline]
     fn prefetch(&self, key: [u64; 2]) {
         if let Some(slot) = self.slots.get(Self::home(key)) {
@@ -425,5 +427,55 @@ impl Memo {
             *cell = u8::from(work());
         }
         *cell == 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::tokenize::tokenize;
+
+    /// More distinct texts than the table holds (it is emptied and filled
+    /// again), short and long ones, each met twice: every token gets the
+    /// class and word a fresh look-up of its own text gives.
+    #[test]
+    fn classify_all_agrees_with_one_at_a_time_past_a_refill() {
+        let program = crate::Program::from_source(
+            "t.rules",
+            "record A()\nrule a { match \"w7\" /^[a-z]+[0-9]*5$/ Cap emit A {} }\n",
+        )
+        .expect("rules build");
+        let mut text = String::new();
+        for round in 0..2 {
+            for i in 0..(MAX_TEXTS + 5000) {
+                let long = if i % 3 == 0 { "abcdefghijklmnop" } else { "" };
+                text.push_str(&format!("w{i}{long} "));
+                if i % 1000 == round {
+                    text.push_str("W7. ");
+                }
+            }
+        }
+        let mut tokens = Vec::new();
+        tokenize(&text, &mut tokens);
+        let mut all = Classes::default();
+        all.adopt(&program);
+        let (mut words, mut classes) = (Vec::new(), Vec::new());
+        all.classify_all(&program, &text, &tokens, &mut words, &mut classes);
+        assert_eq!((words.len(), classes.len()), (tokens.len(), tokens.len()));
+        let mut one = Classes::default();
+        one.adopt(&program);
+        for (i, t) in tokens.iter().enumerate() {
+            let (w, c) = one.classify(&program, t, &text[t.start as usize..t.end as usize]);
+            assert_eq!(words[i], w, "token {i}");
+            let (a, b) = (
+                &all.info[classes[i] as usize / 2],
+                &one.info[c as usize / 2],
+            );
+            assert_eq!(
+                (a.word, a.flags, a.kind, &a.regex, classes[i] & 1),
+                (b.word, b.flags, b.kind, &b.regex, c & 1),
+                "token {i}"
+            );
+        }
     }
 }
