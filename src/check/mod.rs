@@ -888,15 +888,18 @@ impl<'a> Checker<'a> {
     }
 
     fn regex(&mut self, r: &mut Resolver, span: Span, source: &str, flags: &str) -> Hir {
-        // A regex in a named pattern is met once per use: compile it once.
+        // A regex is met once per use of its named pattern, and again when
+        // that pattern is checked on its own: compile it once. Only a regex
+        // with nothing to say about it is remembered, so that every use that
+        // reports still says what is wrong with a bad one.
         let key = (source.to_string(), flags.to_string());
-        if !r.report
-            && let Some(re) = self.regex_cache.get(&key)
-        {
+        if let Some(re) = self.regex_cache.get(&key) {
             return Hir::Token(TokenTest::Regex(re.clone()));
         }
         let hir = self.compile_regex(r, span, source, flags);
-        if let Hir::Token(TokenTest::Regex(re)) = &hir {
+        if let Hir::Token(TokenTest::Regex(re)) = &hir
+            && flags.chars().all(|f| matches!(f, 'i' | 'x'))
+        {
             self.regex_cache.insert(key, re.clone());
         }
         hir
