@@ -39,6 +39,26 @@ const NO_STATE: u16 = u16::MAX;
 const FOUND_BIT: u16 = 1 << 15;
 const _: () = assert!(MAX_STATES <= FOUND_BIT as usize);
 
+/// An instruction of a member's looser automaton ([`crate::compile::Rule::approx`]),
+/// its targets turned into NFA states (flag 0).
+#[derive(Clone, Copy)]
+enum Flat {
+    /// Go on at this state (also a `Save`).
+    Jmp(u32),
+    /// Go on at both, the first first.
+    Split(u32, u32),
+    /// `^` or `$`, then this state.
+    Assert(u32),
+    /// A token test or a lexicon, then this state.
+    Consume(u32),
+    /// A record of a type followed, then this state.
+    Span(u32),
+    /// A record of a type not followed (any run of tokens), then this state.
+    AnySpan(u32),
+    /// Member `k` matches.
+    Match(u32),
+}
+
 /// What a consuming NFA state asks of a token.
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum Pred {
@@ -102,8 +122,9 @@ pub struct Dfa {
     /// First NFA state of each member: state `base[k] + 2 * pc + flag`, where
     /// flag 1 is "inside" a lexicon or record at `pc`.
     base: Vec<u32>,
-    /// The member of each NFA state.
-    owner: Vec<u32>,
+    /// Each member's instructions, one per pair of NFA states (`id / 2`),
+    /// with their targets as NFA states: following one takes one look-up.
+    flat: Vec<Flat>,
     /// For each consuming NFA state, what a token must pass to stay inside
     /// the lexicon entry or record being read (`ANY`, `NEVER`, or an index into `preds`)…
     stay: Vec<u32>,
@@ -158,7 +179,8 @@ impl Dfa {
     /// The prefilter for these rules of `program`.
     pub fn new(program: &Program, members: &[u32]) -> Dfa {
         let mut base = Vec::with_capacity(members.len());
-        let mut owner = Vec::new();
+        // Members' instruction counts so far (a member's first NFA state is twice it).
+        let mut npcs = 0u32;
         let mut stay = Vec::new();
         let mut exit = Vec::new();
         let mut preds: Vec<Pred> = Vec::new();
@@ -170,8 +192,8 @@ impl Dfa {
                 preds.len() as u32 - 1
             })
         };
-        for (k, &ri) in members.iter().enumerate() {
-            base.push(owner.len() as u32);
+        for &ri in members {
+            base.push(2 * npcs);
             let rule = &program.rules[ri as usize];
             for (inst, &test) in rule.approx.iter().zip(&rule.approx_test_ids) {
                 // (stay, exit) at flag 0, then at flag 1.
@@ -210,17 +232,35 @@ impl Dfa {
                     }
                     _ => [NEVER; 4],
                 };
-                owner.extend([k as u32, k as u32]);
+                npcs += 1;
                 stay.extend([preds[0], preds[2]]);
                 exit.extend([preds[1], preds[3]]);
             }
         }
-        let n = owner.len();
+        let n = 2 * npcs as usize;
+        let mut flat = Vec::with_capacity(npcs as usize);
+        for (k, &ri) in members.iter().enumerate() {
+            let to = |pc: u32| base[k] + 2 * pc;
+            flat.extend(
+                program.rules[ri as usize]
+                    .approx
+                    .iter()
+                    .map(|inst| match inst {
+                        Inst::Jmp(t) | Inst::Save(_, t) => Flat::Jmp(to(*t)),
+                        Inst::Split(a, b) => Flat::Split(to(*a), to(*b)),
+                        Inst::Assert(_, t) => Flat::Assert(to(*t)),
+                        Inst::Token(_, t) | Inst::Lexicon(_, t) => Flat::Consume(to(*t)),
+                        Inst::Span(ty, t) if span_types.contains(ty) => Flat::Span(to(*t)),
+                        Inst::Span(_, t) => Flat::AnySpan(to(*t)),
+                        Inst::Match => Flat::Match(k as u32),
+                    }),
+            );
+        }
         let words = members.len().div_ceil(64);
         let mut dfa = Dfa {
             members: members.to_vec(),
             base,
-            owner,
+            flat,
             stay,
             exit,
             preds,
@@ -251,7 +291,7 @@ impl Dfa {
         };
         dfa.begin();
         for k in 0..dfa.members.len() {
-            dfa.closure(program, dfa.base[k]);
+            dfa.closure(dfa.base[k]);
         }
         for (id, &m) in dfa.mark.iter().enumerate() {
             dfa.in_start[id] = m == dfa.stamp;
@@ -300,7 +340,7 @@ impl Dfa {
     }
 
     /// Adds NFA state `id` and what it reaches without consuming a token.
-    fn closure(&mut self, program: &Program, id: u32) {
+    fn closure(&mut self, id: u32) {
         self.stack.push(id);
         while let Some(id) = self.stack.pop() {
             let slot = &mut self.mark[id as usize];
@@ -308,37 +348,28 @@ impl Dfa {
                 continue;
             }
             *slot = self.stamp;
-            let k = self.owner[id as usize] as usize;
-            let base = self.base[k];
-            let pc = (id - base) / 2;
-            let inst = &program.rules[self.members[k] as usize].approx[pc as usize];
-            let to = |n: u32| base + 2 * n;
+            let inst = self.flat[id as usize / 2];
             if id & 1 == 1 {
                 // Inside a lexicon entry or a record, which a token must end;
                 // or a record of a type not followed, which may end here.
                 self.set.push(id);
-                if let Inst::Span(t, n) = inst
-                    && !self.span_types.contains(t)
-                {
-                    self.stack.push(to(*n));
+                if let Flat::AnySpan(n) = inst {
+                    self.stack.push(n);
                 }
                 continue;
             }
             match inst {
-                Inst::Jmp(t) => self.stack.push(to(*t)),
-                Inst::Split(a, b) => {
-                    self.stack.push(to(*b));
-                    self.stack.push(to(*a));
+                Flat::Jmp(t) => self.stack.push(t),
+                Flat::Split(a, b) => {
+                    self.stack.push(b);
+                    self.stack.push(a);
                 }
-                Inst::Save(_, n) => self.stack.push(to(*n)),
                 // `^` and `$` hold only between sentences: wait for one.
-                Inst::Assert(_, n) if self.at_boundary => self.stack.push(to(*n)),
-                Inst::Assert(..) => self.set.push(id),
-                Inst::Token(..) | Inst::Lexicon(..) => self.set.push(id),
-                Inst::Span(t, _) if self.span_types.contains(t) => self.set.push(id),
+                Flat::Assert(n) if self.at_boundary => self.stack.push(n),
+                Flat::Assert(_) | Flat::Consume(_) | Flat::Span(_) => self.set.push(id),
                 // A record of a type not followed: any tokens, or (to be safe) none.
-                Inst::Span(..) => self.stack.push(id | 1),
-                Inst::Match => self.hits[k / 64] |= 1 << (k % 64),
+                Flat::AnySpan(_) => self.stack.push(id | 1),
+                Flat::Match(k) => self.hits[k as usize / 64] |= 1 << (k % 64),
             }
         }
     }
@@ -461,14 +492,11 @@ impl Dfa {
 
     /// Follows the states in `ids` across a sentence boundary: those waiting
     /// at an assertion go on, the others stay where they are.
-    fn cross(&mut self, program: &Program, ids: &[u32]) {
+    fn cross(&mut self, ids: &[u32]) {
         self.at_boundary = true;
         for &id in ids {
-            let k = self.owner[id as usize] as usize;
-            let base = self.base[k];
-            let pc = (id - base) / 2;
-            match &program.rules[self.members[k] as usize].approx[pc as usize] {
-                Inst::Assert(_, n) if id & 1 == 0 => self.closure(program, base + 2 * n),
+            match self.flat[id as usize / 2] {
+                Flat::Assert(n) if id & 1 == 0 => self.closure(n),
                 _ => {
                     let slot = &mut self.mark[id as usize];
                     if *slot != self.stamp && !self.in_start[id as usize] {
@@ -483,9 +511,9 @@ impl Dfa {
 
     /// Follows the states in `ids` on local class `lc` (a token's, or the
     /// boundary's).
-    fn advance(&mut self, program: &Program, ids: &[u32], lc: u32) {
+    fn advance(&mut self, ids: &[u32], lc: u32) {
         if lc == self.boundary_lc {
-            return self.cross(program, ids);
+            return self.cross(ids);
         }
         let passes = |p: u32, sig: &[u64]| {
             p == ANY || (p != NEVER && sig[p as usize / 64] & (1 << (p % 64)) != 0)
@@ -497,25 +525,22 @@ impl Dfa {
             if !stay && !exit {
                 continue;
             }
-            let k = self.owner[id as usize] as usize;
-            let base = self.base[k];
-            let pc = (id - base) / 2;
-            let next = match &program.rules[self.members[k] as usize].approx[pc as usize] {
-                Inst::Token(_, n) | Inst::Lexicon(_, n) | Inst::Span(_, n) => base + 2 * n,
+            let next = match self.flat[id as usize / 2] {
+                Flat::Consume(n) | Flat::Span(n) | Flat::AnySpan(n) => n,
                 _ => unreachable!("assertions pass no token; other states consume"),
             };
             if stay {
-                self.closure(program, id | 1);
+                self.closure(id | 1);
             }
             if exit {
-                self.closure(program, next);
+                self.closure(next);
             }
         }
     }
 
     /// The state after `from` on a token of local class `lc`, worked out.
     #[inline(never)]
-    fn step(&mut self, program: &Program, from: u32, lc: u32) -> u32 {
+    fn step(&mut self, from: u32, lc: u32) -> u32 {
         let l = lc as usize;
         if self.start_step.len() <= l {
             self.start_step.resize(l + 1, None);
@@ -523,7 +548,7 @@ impl Dfa {
         if self.start_step[l].is_none() {
             self.begin();
             let ids = std::mem::take(&mut self.start_consuming);
-            self.advance(program, &ids, lc);
+            self.advance(&ids, lc);
             self.start_consuming = ids;
             self.start_step[l] = Some((
                 self.set.clone().into_boxed_slice(),
@@ -539,7 +564,7 @@ impl Dfa {
             self.hits.copy_from_slice(hits);
         }
         let key = self.states[from as usize].key.clone();
-        self.advance(program, &key[..key.len() - 1], lc);
+        self.advance(&key[..key.len() - 1], lc);
         if self.states.len() >= MAX_STATES || self.states.len() * self.stride * 2 >= MAX_TABLE_BYTES
         {
             // Keep what was just worked out across the reset.
@@ -592,14 +617,14 @@ impl Dfa {
                     _ => self.local_class(program, classes, memo, class, mask),
                 };
                 let matched;
-                (s, matched) = self.next(program, s, known);
+                (s, matched) = self.next(s, known);
                 if matched {
                     self.note(s, i + 1, found);
                 }
             }
             if cut < n || window.ends_sentence {
                 let matched;
-                (s, matched) = self.next(program, s, self.boundary_lc);
+                (s, matched) = self.next(s, self.boundary_lc);
                 if matched {
                     self.note(s, cut, found);
                 }
@@ -610,10 +635,10 @@ impl Dfa {
 
     /// The state after `s` on local class `lc`, and whether a rule matches there.
     #[inline(always)]
-    fn next(&mut self, program: &Program, s: u32, lc: u32) -> (u32, bool) {
+    fn next(&mut self, s: u32, lc: u32) -> (u32, bool) {
         match self.trans[s as usize * self.stride + lc as usize] {
             NO_STATE => {
-                let to = self.step(program, s, lc);
+                let to = self.step(s, lc);
                 (to, self.states[to as usize].found != UNKNOWN)
             }
             t => (u32::from(t & !FOUND_BIT), t & FOUND_BIT != 0),
