@@ -121,9 +121,6 @@ pub struct Found {
 pub struct Dfa {
     /// The rules (indices into the program's rules); bit `k` of a result is `members[k]`.
     members: Vec<u32>,
-    /// First NFA state of each member: state `base[k] + 2 * pc + flag`, where
-    /// flag 1 is "inside" a lexicon or record at `pc`.
-    base: Vec<u32>,
     /// Each member's instructions, one per pair of NFA states (`id / 2`),
     /// with their targets as NFA states: following one takes one look-up.
     flat: Vec<Flat>,
@@ -180,11 +177,14 @@ pub struct Dfa {
 impl Dfa {
     /// The prefilter for these rules of `program`.
     pub fn new(program: &Program, members: &[u32]) -> Dfa {
+        // First NFA state of each member: state `base[k] + 2 * pc + flag`,
+        // where flag 1 is "inside" a lexicon or record at `pc`.
         let mut base = Vec::with_capacity(members.len());
         // Members' instruction counts so far (a member's first NFA state is twice it).
         let mut npcs = 0u32;
         let mut stay = Vec::new();
         let mut exit = Vec::new();
+        let mut flat = Vec::new();
         let mut preds: Vec<Pred> = Vec::new();
         let mut pred_ids: HashMap<Pred, u32> = HashMap::default();
         let mut span_types: Vec<u32> = Vec::new();
@@ -194,44 +194,53 @@ impl Dfa {
                 preds.len() as u32 - 1
             })
         };
-        for &ri in members {
-            base.push(2 * npcs);
+        for (k, &ri) in members.iter().enumerate() {
+            let first = 2 * npcs;
+            base.push(first);
+            let to = |pc: u32| first + 2 * pc;
             let rule = &program.rules[ri as usize];
             for (inst, &test) in rule.approx.iter().zip(&rule.approx_test_ids) {
+                // A record type's slot among those followed (none past the
+                // first MAX_SPAN_TYPES: such a record is any run of tokens).
+                let span = match inst {
+                    Inst::Span(t, _) => match span_types.iter().position(|x| x == t) {
+                        Some(k) => Some(k as u32),
+                        None if span_types.len() < MAX_SPAN_TYPES => {
+                            span_types.push(*t);
+                            Some(span_types.len() as u32 - 1)
+                        }
+                        None => None,
+                    },
+                    _ => None,
+                };
+                flat.push(match inst {
+                    Inst::Jmp(t) | Inst::Save(_, t) => Flat::Jmp(to(*t)),
+                    Inst::Split(a, b) => Flat::Split(to(*a), to(*b)),
+                    Inst::Assert(_, t) => Flat::Assert(to(*t)),
+                    Inst::Token(_, t) | Inst::Lexicon(_, t) => Flat::Consume(to(*t)),
+                    Inst::Span(_, t) if span.is_some() => Flat::Span(to(*t)),
+                    Inst::Span(_, t) => Flat::AnySpan(to(*t)),
+                    Inst::Match => Flat::Match(k as u32),
+                });
                 // (stay, exit) at flag 0, then at flag 1.
-                let preds = match inst {
-                    Inst::Token(..) => [NEVER, intern(Pred::Test(test)), NEVER, NEVER],
-                    Inst::Lexicon(l, _) => [
+                let preds = match (inst, span) {
+                    (Inst::Token(..), _) => [NEVER, intern(Pred::Test(test)), NEVER, NEVER],
+                    (Inst::Lexicon(l, _), _) => [
                         intern(Pred::First(*l)),
                         intern(Pred::Single(*l)),
                         intern(Pred::Within(*l)),
                         intern(Pred::Ends(*l)),
                     ],
-                    Inst::Span(t, _) => {
-                        let k = match span_types.iter().position(|x| x == t) {
-                            Some(k) => Some(k),
-                            None if span_types.len() < MAX_SPAN_TYPES => {
-                                span_types.push(*t);
-                                Some(span_types.len() - 1)
-                            }
-                            None => None,
-                        };
-                        match k {
-                            // In: a record starts here (and may end here too);
-                            // inside: any token, or one where a record ends.
-                            Some(k) => {
-                                let k = k as u32;
-                                [
-                                    intern(Pred::SpanStart(k)),
-                                    intern(Pred::SpanOne(k)),
-                                    ANY,
-                                    intern(Pred::SpanEnd(k)),
-                                ]
-                            }
-                            // Any run of tokens, or none.
-                            None => [NEVER, NEVER, ANY, NEVER],
-                        }
-                    }
+                    // In: a record starts here (and may end here too);
+                    // inside: any token, or one where a record ends.
+                    (Inst::Span(..), Some(k)) => [
+                        intern(Pred::SpanStart(k)),
+                        intern(Pred::SpanOne(k)),
+                        ANY,
+                        intern(Pred::SpanEnd(k)),
+                    ],
+                    // Any run of tokens, or none.
+                    (Inst::Span(..), None) => [NEVER, NEVER, ANY, NEVER],
                     _ => [NEVER; 4],
                 };
                 npcs += 1;
@@ -240,28 +249,9 @@ impl Dfa {
             }
         }
         let n = 2 * npcs as usize;
-        let mut flat = Vec::with_capacity(npcs as usize);
-        for (k, &ri) in members.iter().enumerate() {
-            let to = |pc: u32| base[k] + 2 * pc;
-            flat.extend(
-                program.rules[ri as usize]
-                    .approx
-                    .iter()
-                    .map(|inst| match inst {
-                        Inst::Jmp(t) | Inst::Save(_, t) => Flat::Jmp(to(*t)),
-                        Inst::Split(a, b) => Flat::Split(to(*a), to(*b)),
-                        Inst::Assert(_, t) => Flat::Assert(to(*t)),
-                        Inst::Token(_, t) | Inst::Lexicon(_, t) => Flat::Consume(to(*t)),
-                        Inst::Span(ty, t) if span_types.contains(ty) => Flat::Span(to(*t)),
-                        Inst::Span(_, t) => Flat::AnySpan(to(*t)),
-                        Inst::Match => Flat::Match(k as u32),
-                    }),
-            );
-        }
         let words = members.len().div_ceil(64);
         let mut dfa = Dfa {
             members: members.to_vec(),
-            base,
             flat,
             stay,
             exit,
@@ -292,8 +282,8 @@ impl Dfa {
             hits: vec![0; words],
         };
         dfa.begin();
-        for k in 0..dfa.members.len() {
-            dfa.closure(dfa.base[k]);
+        for first in base {
+            dfa.closure(first);
         }
         for (id, &m) in dfa.mark.iter().enumerate() {
             dfa.in_start[id] = m == dfa.stamp;
