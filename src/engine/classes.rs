@@ -111,22 +111,24 @@ impl ShortTable {
         std::hint::black_box(slot.key[0]);
     }
 
+    /// The slot holding `key`, or the empty slot where it would go (the
+    /// table is never more than half full, so there is one).
+    #[inline]
+    fn slot_of(&self, key: [u64; 2]) -> usize {
+        let mut i = Self::home(key);
+        while self.slots[i].key != key && self.slots[i].key[0] != 0 {
+            i = (i + 1) & (SLOTS - 1);
+        }
+        i
+    }
+
     #[inline]
     fn get(&self, key: [u64; 2]) -> Option<&Seen> {
         if self.slots.is_empty() {
             return None;
         }
-        let mut i = Self::home(key);
-        loop {
-            let slot = &self.slots[i];
-            if slot.key == key {
-                return Some(&slot.seen);
-            }
-            if slot.key[0] == 0 {
-                return None;
-            }
-            i = (i + 1) & (SLOTS - 1);
-        }
+        let slot = &self.slots[self.slot_of(key)];
+        (slot.key == key).then_some(&slot.seen)
     }
 
     /// Sets what `key` was seen to be (replacing what it was).
@@ -134,18 +136,9 @@ impl ShortTable {
         if self.slots.is_empty() {
             self.slots = vec![EMPTY; SLOTS].into_boxed_slice();
         }
-        let mut i = Self::home(key);
-        loop {
-            let slot = &mut self.slots[i];
-            if slot.key == key || slot.key[0] == 0 {
-                if slot.key[0] == 0 {
-                    self.len += 1;
-                }
-                *slot = Slot { key, seen };
-                return;
-            }
-            i = (i + 1) & (SLOTS - 1);
-        }
+        let i = self.slot_of(key);
+        self.len += usize::from(self.slots[i].key[0] == 0);
+        self.slots[i] = Slot { key, seen };
     }
 
     fn clear(&mut self) {
