@@ -571,8 +571,7 @@ impl Batch {
         // Records are written as JSON Lines as they are built (a long
         // document's records are never all held at once).
         let run_doc = |runner: &mut Runner, doc: crate::text::Document| {
-            let offsets =
-                (chars && !doc.text.is_ascii()).then(|| output::CharOffsets::new(&doc.text));
+            let offsets = chars.then(|| output::CharOffsets::new(&doc.text));
             let (mut records, mut text) = (Vec::new(), String::new());
             runner.run_each(program, &doc, &mut |mut r| {
                 if let Some(offsets) = &offsets {
