@@ -898,7 +898,7 @@ impl<'a> Checker<'a> {
         }
         let hir = self.compile_regex(r, span, source, flags);
         if let Hir::Token(TokenTest::Regex(re)) = &hir
-            && flags.chars().all(|f| matches!(f, 'i' | 'x'))
+            && flags.chars().all(is_regex_flag)
         {
             self.regex_cache.insert(key, re.clone());
         }
@@ -910,7 +910,7 @@ impl<'a> Checker<'a> {
         let mut inline = String::new();
         for f in flags.chars() {
             match f {
-                'i' | 'x' => {
+                f if is_regex_flag(f) => {
                     if !inline.contains(f) {
                         inline.push(f);
                     }
@@ -1179,4 +1179,9 @@ fn lexicons_in_capture(h: &Hir, slot: usize, inside: bool, out: &mut Vec<usize>)
         }
         _ => {}
     }
+}
+
+/// The regex flags rules may use: `i` (ignore case) and `x` (ignore white space).
+fn is_regex_flag(f: char) -> bool {
+    matches!(f, 'i' | 'x')
 }
