@@ -161,6 +161,8 @@ impl Runner {
             self.dfas.clear();
             self.class_lists.clear();
         }
+        // The per-class test answers the prefilter and the VM share.
+        self.vm.memo().adopt(program);
         let mut words = Vec::with_capacity(tokens.len());
         let mut classes = Vec::with_capacity(tokens.len());
         self.classes
@@ -375,22 +377,14 @@ impl Runner {
                 .map(|(i, c)| (64 * i, dfa::Dfa::new(program, c)))
                 .collect()
         });
-        self.vm.memo().adopt(program);
         self.allowed.clear();
         self.allowed.resize(scheduled.len().div_ceil(64), 0);
         self.limit.clear();
         self.limit.resize(scheduled.len(), w.end);
         let classes = &a.classes[w.start as usize..w.end as usize];
-        // Where sentences start in the window.
-        let sentences = &a.segments.sentences;
-        let first = sentences.partition_point(|s| s.start < w.start);
-        self.cuts.clear();
-        self.cuts.extend(
-            sentences[first..]
-                .iter()
-                .take_while(|s| s.start < w.end)
-                .map(|s| s.start - w.start),
-        );
+        // Where sentences start in the window: worked out for the first
+        // automaton that scans it.
+        let mut cuts_found = false;
         let mut split = None;
         for (i, (offset, dfa)) in parts.iter_mut().enumerate() {
             // When no rule of it is worth trying here, it has nothing to say.
@@ -416,6 +410,18 @@ impl Runner {
                         self.masks[(e - 1 - w.start) as usize] |= 2 << (2 * k);
                     }
                 }
+            }
+            if !cuts_found {
+                let sentences = &a.segments.sentences;
+                let first = sentences.partition_point(|s| s.start < w.start);
+                self.cuts.clear();
+                self.cuts.extend(
+                    sentences[first..]
+                        .iter()
+                        .take_while(|s| s.start < w.end)
+                        .map(|s| s.start - w.start),
+                );
+                cuts_found = true;
             }
             let window = dfa::Window {
                 classes,
