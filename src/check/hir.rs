@@ -2,6 +2,7 @@
 
 use crate::span::{FileId, Loc, Sources};
 use crate::syntax::ast::{Class, Scope};
+use std::sync::Arc;
 
 /// A checked rule set, ready to compile.
 #[derive(Debug)]
@@ -156,24 +157,24 @@ pub enum TokenTest {
     /// A one-token entry of a lexicon.
     Lexicon(usize),
     /// Any of these.
-    Or(Vec<TokenTest>),
+    Or(Arc<[TokenTest]>),
     /// All of these.
-    And(Vec<TokenTest>),
+    And(Arc<[TokenTest]>),
     /// Not this.
-    Not(Box<TokenTest>),
+    Not(Arc<TokenTest>),
 }
 
 /// A pattern with every name resolved.
 #[derive(Clone, Debug)]
 pub enum Hir {
     /// In a row.
-    Seq(Vec<Hir>),
+    Seq(Arc<[Hir]>),
     /// First that matches, in order.
-    Alt(Vec<Hir>),
+    Alt(Arc<[Hir]>),
     /// Repeated.
     Repeat {
         /// What.
-        inner: Box<Hir>,
+        inner: Arc<Hir>,
         /// At least.
         min: u32,
         /// At most.
@@ -182,11 +183,11 @@ pub enum Hir {
         lazy: bool,
     },
     /// A capture into a slot.
-    Capture(usize, Box<Hir>),
+    Capture(usize, Arc<Hir>),
     /// One token.
     Token(TokenTest),
     /// Tokens in a row, each a matching form (a literal string).
-    Literal(Vec<String>),
+    Literal(Arc<[String]>),
     /// One entry of a lexicon (longest first).
     Lexicon(usize),
     /// The span of a record of this type.
@@ -196,7 +197,7 @@ pub enum Hir {
     /// Sentence end.
     End,
     /// A part written at an [`Origin`] (index into [`Rule::origins`]); matches what it wraps.
-    Source(u32, Box<Hir>),
+    Source(u32, Arc<Hir>),
 }
 
 impl Hir {

@@ -12,6 +12,7 @@ use crate::syntax::ast::{self, Class, Expr, Item, LexiconBody, PatKind};
 use crate::text::literal_forms;
 use hir::*;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The most times a counted repetition (`{n,m}`) may repeat.
 pub const MAX_REPEAT: u32 = 1000;
@@ -636,7 +637,7 @@ impl<'a> Checker<'a> {
         r.within.push(id);
         let h = self.resolve_kind(r, p);
         r.within.pop();
-        Hir::Source(id, Box::new(h))
+        Hir::Source(id, Arc::new(h))
     }
 
     fn resolve_kind(&mut self, r: &mut Resolver, p: &ast::Pat) -> Hir {
@@ -650,7 +651,7 @@ impl<'a> Checker<'a> {
             PatKind::Seq(items) => Hir::Seq(items.iter().map(|i| self.resolve(r, i)).collect()),
             PatKind::Alt(items) => Hir::Alt(items.iter().map(|i| self.resolve(r, i)).collect()),
             PatKind::Repeat(inner, q) => {
-                let inner = Box::new(self.resolve(r, inner));
+                let inner = Arc::new(self.resolve(r, inner));
                 let too_big = q.min > MAX_REPEAT || q.max.is_some_and(|m| m > MAX_REPEAT);
                 if too_big && r.report {
                     self.err(
@@ -691,7 +692,7 @@ impl<'a> Checker<'a> {
                         }
                     }
                 }
-                Hir::Token(TokenTest::And(tests))
+                Hir::Token(TokenTest::And(tests.into()))
             }
             PatKind::Not(inner) => {
                 let resolved = self.resolve(r, inner);
@@ -708,9 +709,9 @@ impl<'a> Checker<'a> {
                                 .with_help("`_` matches every token, so `!_` matches none"),
                             );
                         }
-                        Hir::Token(TokenTest::Not(Box::new(TokenTest::Any)))
+                        Hir::Token(TokenTest::Not(Arc::new(TokenTest::Any)))
                     }
-                    Some(t) => Hir::Token(TokenTest::Not(Box::new(t))),
+                    Some(t) => Hir::Token(TokenTest::Not(Arc::new(t))),
                     None if has_capture(&resolved) => {
                         if r.report {
                             self.err(
@@ -752,13 +753,13 @@ impl<'a> Checker<'a> {
                 let inner = match body {
                     Some(b) => self.resolve(r, b),
                     None => Hir::Repeat {
-                        inner: Box::new(Hir::Token(TokenTest::Any)),
+                        inner: Arc::new(Hir::Token(TokenTest::Any)),
                         min: 1,
                         max: Some(8),
                         lazy: true,
                     },
                 };
-                Hir::Capture(slot, Box::new(inner))
+                Hir::Capture(slot, Arc::new(inner))
             }
             PatKind::Literal(text) => {
                 let words = literal_forms(text);
@@ -773,7 +774,7 @@ impl<'a> Checker<'a> {
                         .with_help("a literal must contain at least one word or punctuation mark"),
                     );
                 }
-                Hir::Literal(words)
+                Hir::Literal(words.into())
             }
             PatKind::Regex { source, flags } => self.regex(r, p.span, source, flags),
             PatKind::Any => Hir::Token(TokenTest::Any),
@@ -972,7 +973,7 @@ impl<'a> Checker<'a> {
             Hir::Alt(items) => items
                 .iter()
                 .map(|i| self.single_token(i))
-                .collect::<Option<Vec<_>>>()
+                .collect::<Option<Arc<[_]>>>()
                 .map(TokenTest::Or),
             _ => None,
         }

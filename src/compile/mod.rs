@@ -657,11 +657,11 @@ impl<'a> Compiler<'a> {
                             0 => {}
                             1 => merged.push(std::borrow::Cow::Owned(Hir::Token(run.remove(0)))),
                             _ => merged.push(std::borrow::Cow::Owned(Hir::Token(TokenTest::Or(
-                                std::mem::take(run),
+                                std::mem::take(run).into(),
                             )))),
                         }
                     };
-                for item in items {
+                for item in items.iter() {
                     match one_token(item) {
                         Some(t) => run.push(t),
                         None => {
@@ -770,7 +770,7 @@ impl<'a> Compiler<'a> {
                 self.push(Inst::Token(t, next));
             }
             Hir::Literal(words) => {
-                for w in words {
+                for w in words.iter() {
                     let id = self.vocab.intern(w);
                     let next = self.pc() + 1;
                     self.push(Inst::Token(Test::Word(id), next));
@@ -883,7 +883,7 @@ fn required(h: &Hir, vocab: &Vocab, lexicons: &[Trie]) -> Option<Req> {
         Hir::Alt(items) => {
             let mut words = Vec::new();
             let mut types = Vec::new();
-            for i in items {
+            for i in items.iter() {
                 match required(i, vocab, lexicons)? {
                     Req::Words(w) => words.extend(w),
                     Req::Types(t) => types.extend(t),
@@ -920,7 +920,7 @@ fn token_required(t: &TokenTest, vocab: &Vocab, lexicons: &[Trie]) -> Option<Vec
         // One operand must pass: all of them must say.
         TokenTest::Or(ts) => {
             let mut all = Vec::new();
-            for t in ts {
+            for t in ts.iter() {
                 all.extend(token_required(t, vocab, lexicons)?);
             }
             all.sort_unstable();
