@@ -361,3 +361,48 @@ fn profile_lists_rules_by_cost() {
     assert!(!rows.is_empty() && rows.len() <= 20, "{err}");
     assert!(rows.iter().all(|r| r.contains(".rules:")), "{err}");
 }
+
+/// Input is read while the rules compile; when they do not build, `run`
+/// reports them and exits without waiting for the input to end (here a
+/// standard input that stays open).
+#[test]
+fn bad_rules_do_not_wait_for_input() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("bad.rules");
+    std::fs::write(
+        &rules,
+        "record R(x)\nrule r {\n    match nowhere\n    emit R { x: \"a\" }\n}\n",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gleaner"))
+        .args(["run", "--rules", rules.to_str().unwrap(), "-"])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kept open (and never written) until the child has ended.
+    let stdin = child.stdin.take();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("gleaner waited for its input");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("gleaner::unknown-name"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(out.stdout.is_empty());
+}

@@ -212,9 +212,9 @@ pub(super) fn diff(args: DiffArgs) -> std::io::Result<ExitCode> {
         Document,
         DocError,
     >| {
-        super::warn_lossy(&doc);
         match doc {
             Ok(d) => {
+                super::warn_lossy(&d);
                 bytes += d.text.len();
                 batch.push(d);
                 if batch.len() >= 256 || bytes >= 16 << 20 {

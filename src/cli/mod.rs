@@ -4,6 +4,7 @@ mod diff;
 mod explain;
 mod fmt;
 mod interrupt;
+mod pipeline;
 mod progress;
 mod shell;
 mod test;
@@ -324,10 +325,8 @@ pub fn main() -> ExitCode {
 }
 
 /// With `--lossy`: says where a document's invalid UTF-8 was replaced.
-fn warn_lossy(doc: &Result<crate::text::Document, crate::text::DocError>) {
-    if let Ok(d) = doc
-        && let Some(at) = d.lossy_at
-    {
+fn warn_lossy(d: &crate::text::Document) {
+    if let Some(at) = d.lossy_at {
         eprintln!(
             "warning: document `{}`: invalid UTF-8 from byte {at} on replaced with U+FFFD (--lossy)",
             d.id
@@ -358,6 +357,29 @@ fn build(rules: &RulesArg) -> Result<Program, Diagnostics> {
 
 fn run(args: RunArgs) -> std::io::Result<ExitCode> {
     interrupt::install();
+    // Reading (and parsing JSON) goes on in a thread of its own, from the
+    // start: the first documents are read while the rules compile. It is not
+    // joined: when the rules do not build, the process ends without waiting
+    // for a read (of a terminal, say) to finish.
+    let (feed, queue) = pipeline::channel_of(READ_AHEAD);
+    {
+        let (inputs, text_field, lossy) =
+            (args.inputs.clone(), args.text_field.clone(), args.lossy);
+        std::thread::spawn(move || {
+            let how = crate::text::Reading {
+                text_field: &text_field,
+                lossy,
+            };
+            let mut stopped = false;
+            crate::text::read_input_with(&inputs, &how, &mut |doc| {
+                if stopped || interrupt::interrupted() {
+                    return;
+                }
+                let bytes = doc.as_ref().map_or(0, |d| d.text.len());
+                stopped = !feed.push(doc, bytes);
+            });
+        });
+    }
     let program = match build(&args.rules) {
         Ok(p) => p,
         Err(d) => {
@@ -366,7 +388,6 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         }
     };
     let format = Format::from(args.format);
-    let pool = thread_pool(if args.profile { Some(1) } else { args.jobs })?;
     let mut out = RunOutput {
         format,
         chars: args.offsets == OffsetsArg::Chars,
@@ -376,53 +397,31 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         failed: 0,
         docs: 0,
         io_error: None,
-        buf: String::new(),
     };
-    // With `--profile`: what each rule cost so far.
-    let mut profile = args.profile.then(Vec::new);
     let progress = progress::Progress::new(&args.inputs, args.quiet);
     let mut done = 0;
-    let mut run_batch = |batch: Batch, out: &mut RunOutput| {
-        let (docs, bytes) = (batch.docs.len(), batch.bytes);
-        let jsonl = out.format == Format::Jsonl;
-        out.take(batch.run(&program, &pool, out.chars, jsonl, &mut profile));
-        done += docs;
-        progress.advance(done, bytes);
-    };
-    let how = crate::text::Reading {
-        text_field: &args.text_field,
-        lossy: args.lossy,
-    };
-    // Reading (and parsing JSON) goes on in a thread of its own, a batch ahead
-    // of matching: at most two batches are held at once.
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(0);
-        let inputs = &args.inputs;
-        let how = &how;
-        scope.spawn(move || {
-            let mut filling = Batch::default();
-            let mut stopped = false;
-            crate::text::read_input_with(inputs, how, &mut |doc| {
-                if stopped || interrupt::interrupted() {
-                    return;
-                }
-                warn_lossy(&doc);
-                if filling.push(doc) {
-                    // An error: `run` stopped taking batches.
-                    stopped = tx.send(std::mem::take(&mut filling)).is_err();
-                }
-            });
-            if !stopped && !interrupt::interrupted() {
-                let _ = tx.send(filling);
-            }
-        });
-        for full in rx {
+    let (chars, jsonl) = (out.chars, format == Format::Jsonl);
+    // With `--profile`, one thread, whose runner adds up what each rule cost.
+    let jobs = if args.profile { 1 } else { jobs(args.jobs) };
+    let runners = queue.run_ordered(
+        jobs,
+        || {
+            let mut runner = Runner::new();
+            runner.profile = args.profile.then(Vec::new);
+            runner
+        },
+        |runner, doc| doc.map(|doc| run_doc(&program, runner, doc, chars, jsonl)),
+        |result| {
             if out.io_error.is_some() || interrupt::interrupted() {
-                break;
+                return false;
             }
-            run_batch(full, &mut out);
-        }
-    });
+            done += 1;
+            let bytes = result.as_ref().map_or(0, |d| d.doc.text.len());
+            out.take(result);
+            progress.advance(done, bytes);
+            true
+        },
+    );
     progress.finish();
     if interrupt::interrupted() {
         let what = match &args.output {
@@ -439,8 +438,8 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         eprintln!("error: interrupted after {} documents; {what}", out.docs);
         return Ok(ExitCode::from(130));
     }
-    if let Some(profile) = &profile {
-        eprint!("{}", profile_table(&program, profile));
+    if let Some(profile) = runners.into_iter().next().and_then(|r| r.profile) {
+        eprint!("{}", profile_table(&program, &profile));
     }
     if let Some(e) = out.io_error {
         return Err(e);
@@ -451,13 +450,12 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         page,
         failed,
         docs,
-        mut buf,
         ..
     } = out;
     if let Some(page) = page {
         sink.write(page.render().as_bytes())?;
     } else if format != Format::Jsonl {
-        buf.clear();
+        let mut buf = String::new();
         if format == Format::Table && all.is_empty() {
             buf.push_str(&format!(
                 "no records in {docs} document{}\n",
@@ -527,84 +525,46 @@ fn html_offsets(offsets: OffsetsArg) -> output::html::Offsets {
     }
 }
 
+/// How many threads: `jobs`, or one per core.
+fn jobs(jobs: Option<usize>) -> usize {
+    jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
+}
+
 /// A thread pool of `jobs` threads (default: one per core).
 fn thread_pool(jobs: Option<usize>) -> std::io::Result<rayon::ThreadPool> {
-    let n = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     rayon::ThreadPoolBuilder::new()
-        .num_threads(n.max(1))
+        .num_threads(self::jobs(jobs))
         .build()
         .map_err(std::io::Error::other)
 }
 
-/// Documents read but not yet run: run together, in parallel, then written in input order.
-#[derive(Default)]
-struct Batch {
-    docs: Vec<Result<crate::text::Document, crate::text::DocError>>,
-    bytes: usize,
-}
+/// How far (in bytes of text) reading may run ahead of writing out.
+const READ_AHEAD: usize = 8 << 20;
 
-impl Batch {
-    const MAX_DOCS: usize = 256;
-    const MAX_BYTES: usize = 4 << 20;
-
-    /// Adds a document; true when the batch is full.
-    fn push(&mut self, doc: Result<crate::text::Document, crate::text::DocError>) -> bool {
-        self.bytes += doc.as_ref().map_or(0, |d| d.text.len());
-        self.docs.push(doc);
-        self.docs.len() >= Self::MAX_DOCS || self.bytes >= Self::MAX_BYTES
-    }
-
-    /// Runs every document of the batch; results in input order. With
-    /// `jsonl`, each document's records come already written as JSON Lines
-    /// (in parallel too), and its list of records is empty. With a
-    /// `profile`, runs on this thread and adds to it what each rule cost.
-    fn run(
-        self,
-        program: &Program,
-        pool: &rayon::ThreadPool,
-        chars: bool,
-        jsonl: bool,
-        profile: &mut Option<Vec<crate::engine::RuleProfile>>,
-    ) -> Vec<Result<Done, crate::text::DocError>> {
-        use rayon::prelude::*;
-        let docs = self.docs;
-        // Records are written as JSON Lines as they are built (a long
-        // document's records are never all held at once).
-        let run_doc = |runner: &mut Runner, doc: crate::text::Document| {
-            let offsets = chars.then(|| output::CharOffsets::new(&doc.text));
-            let (mut records, mut text) = (Vec::new(), String::new());
-            runner.run_each(program, &doc, &mut |mut r| {
-                if let Some(offsets) = &offsets {
-                    offsets.record_to_chars(&mut r);
-                }
-                if jsonl {
-                    output::jsonl(&r, &mut text);
-                } else {
-                    records.push(r);
-                }
-            });
-            Done { doc, records, text }
-        };
-        if let Some(profile) = profile {
-            let mut runner = Runner::new();
-            runner.profile = Some(std::mem::take(profile));
-            let results = docs
-                .into_iter()
-                .map(|doc| doc.map(|doc| run_doc(&mut runner, doc)))
-                .collect();
-            *profile = runner.profile.take().unwrap_or_default();
-            return results;
+/// Runs one document. With `jsonl`, its records are written as JSON Lines as
+/// they are built (a long document's records are never all held at once), and
+/// its list of records is left empty.
+fn run_doc(
+    program: &Program,
+    runner: &mut Runner,
+    doc: crate::text::Document,
+    chars: bool,
+    jsonl: bool,
+) -> Done {
+    let offsets = chars.then(|| output::CharOffsets::new(&doc.text));
+    let (mut records, mut text) = (Vec::new(), String::new());
+    runner.run_each(program, &doc, &mut |mut r| {
+        if let Some(offsets) = &offsets {
+            offsets.record_to_chars(&mut r);
         }
-        pool.install(|| {
-            docs.into_par_iter()
-                .map(|doc| {
-                    doc.map(|doc| {
-                        crate::engine::with_runner(program, |runner| run_doc(runner, doc))
-                    })
-                })
-                .collect()
-        })
-    }
+        if jsonl {
+            output::jsonl(&r, &mut text);
+        } else {
+            records.push(r);
+        }
+    });
+    Done { doc, records, text }
 }
 
 /// One document run: its records, or (for JSON Lines) them written out.
@@ -625,32 +585,29 @@ struct RunOutput {
     failed: usize,
     docs: usize,
     io_error: Option<std::io::Error>,
-    buf: String,
 }
 
 impl RunOutput {
-    fn take(&mut self, results: Vec<Result<Done, crate::text::DocError>>) {
-        for result in results {
-            match result {
-                Ok(Done { doc, records, text }) => {
-                    self.docs += 1;
-                    if let Some(page) = &mut self.page {
-                        page.add(&doc, records);
-                    } else if self.format == Format::Jsonl {
-                        if self.io_error.is_some() {
-                            continue;
-                        }
-                        if let Err(e) = self.sink.write(text.as_bytes()) {
-                            self.io_error = Some(e);
-                        }
-                    } else {
-                        self.all.extend(records);
+    fn take(&mut self, result: Result<Done, crate::text::DocError>) {
+        match result {
+            Ok(Done { doc, records, text }) => {
+                self.docs += 1;
+                warn_lossy(&doc);
+                if let Some(page) = &mut self.page {
+                    page.add(&doc, records);
+                } else if self.format == Format::Jsonl {
+                    if self.io_error.is_none()
+                        && let Err(e) = self.sink.write(text.as_bytes())
+                    {
+                        self.io_error = Some(e);
                     }
+                } else {
+                    self.all.extend(records);
                 }
-                Err(e) => {
-                    self.failed += 1;
-                    eprintln!("error: {e}");
-                }
+            }
+            Err(e) => {
+                self.failed += 1;
+                eprintln!("error: {e}");
             }
         }
     }

@@ -1,0 +1,249 @@
+//! Documents read on one thread, run on several, taken back in input order.
+//!
+//! The reader [`Feed::push`]es items as it reads them; [`Queue::run_ordered`]
+//! hands each to the first free worker and gives the results to the caller in
+//! the order the items were pushed. No worker waits for the others between
+//! documents (there are no batches to finish), and how far the reader may run
+//! ahead is bounded in bytes: an item's bytes count from when it is pushed
+//! until its result has been taken, so memory stays flat however long the
+//! input. One item larger than the bound still goes through, alone.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, channel, sync_channel};
+use std::sync::{Arc, Condvar, Mutex};
+
+/// Counted for every item besides its bytes: many empty documents are bounded too.
+const ITEM_COST: usize = 1024;
+
+/// How long a worker waits for an item before it looks whether to stop.
+const WAIT: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Bytes pushed whose results have not been taken yet.
+struct Budget {
+    held: Mutex<usize>,
+    freed: Condvar,
+    max: usize,
+    closed: AtomicBool,
+}
+
+impl Budget {
+    /// Waits until `cost` more fits (it always does when nothing is held).
+    /// False once the queue has stopped taking items.
+    fn take(&self, cost: usize) -> bool {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        while *held > 0 && *held + cost > self.max && !self.closed.load(Ordering::Acquire) {
+            held = self.freed.wait(held).unwrap_or_else(|e| e.into_inner());
+        }
+        *held += cost;
+        !self.closed.load(Ordering::Acquire)
+    }
+
+    fn give_back(&self, cost: usize) {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        *held -= cost;
+        self.freed.notify_all();
+    }
+
+    fn close(&self) {
+        // Under the lock, so that a reader about to wait sees it.
+        let _held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        self.closed.store(true, Ordering::Release);
+        self.freed.notify_all();
+    }
+}
+
+/// The reading end.
+pub struct Feed<T> {
+    items: SyncSender<(T, usize)>,
+    budget: Arc<Budget>,
+}
+
+/// The running end.
+pub struct Queue<T> {
+    items: Receiver<(T, usize)>,
+    budget: Arc<Budget>,
+}
+
+/// A feed and its queue, letting the reader run at most about `max_bytes` ahead.
+pub fn channel_of<T>(max_bytes: usize) -> (Feed<T>, Queue<T>) {
+    let budget = Arc::new(Budget {
+        held: Mutex::new(0),
+        freed: Condvar::new(),
+        max: max_bytes,
+        closed: AtomicBool::new(false),
+    });
+    // The budget bounds what is queued; the channel only needs room for it.
+    let (tx, rx) = sync_channel(max_bytes / ITEM_COST + 1);
+    (
+        Feed {
+            items: tx,
+            budget: Arc::clone(&budget),
+        },
+        Queue { items: rx, budget },
+    )
+}
+
+impl<T> Feed<T> {
+    /// Queues an item of `bytes` bytes, waiting while the reader is too far
+    /// ahead. False when the queue no longer takes items: stop reading.
+    pub fn push(&self, item: T, bytes: usize) -> bool {
+        let cost = bytes + ITEM_COST;
+        self.budget.take(cost) && self.items.send((item, cost)).is_ok()
+    }
+}
+
+impl<T: Send> Queue<T> {
+    /// Runs `work` over every item pushed, on `jobs` threads each with a state
+    /// made by `state`, and calls `take` with the results in push order until
+    /// the feed is dropped or `take` returns false. With one job everything
+    /// runs on this thread. Returns the workers' states.
+    pub fn run_ordered<S: Send, R: Send>(
+        self,
+        jobs: usize,
+        state: impl Fn() -> S + Sync,
+        work: impl Fn(&mut S, T) -> R + Sync,
+        mut take: impl FnMut(R) -> bool,
+    ) -> Vec<S> {
+        let Queue { items, budget } = self;
+        if jobs <= 1 {
+            let mut s = state();
+            for (item, cost) in &items {
+                let r = work(&mut s, item);
+                budget.give_back(cost);
+                if !take(r) {
+                    break;
+                }
+            }
+            budget.close();
+            return vec![s];
+        }
+        // The receiver, shared: whoever holds the lock takes the next item and
+        // its number.
+        let next = Mutex::new((items, 0u64));
+        let stop = AtomicBool::new(false);
+        let (done_tx, done) = channel::<(u64, R, usize)>();
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..jobs)
+                .map(|_| {
+                    let done_tx = done_tx.clone();
+                    let (next, stop, state, work) = (&next, &stop, &state, &work);
+                    scope.spawn(move || {
+                        let mut s = state();
+                        while !stop.load(Ordering::Relaxed) {
+                            let got = {
+                                let mut guard = next.lock().unwrap_or_else(|e| e.into_inner());
+                                let (items, count) = &mut *guard;
+                                // Waits in slices, to notice a stop while the
+                                // reader is still busy.
+                                match items.recv_timeout(WAIT) {
+                                    Ok((item, cost)) => {
+                                        *count += 1;
+                                        Some((*count - 1, item, cost))
+                                    }
+                                    Err(RecvTimeoutError::Timeout) => None,
+                                    Err(RecvTimeoutError::Disconnected) => break,
+                                }
+                            };
+                            let Some((n, item, cost)) = got else { continue };
+                            let r = work(&mut s, item);
+                            if done_tx.send((n, r, cost)).is_err() {
+                                break;
+                            }
+                        }
+                        s
+                    })
+                })
+                .collect();
+            drop(done_tx);
+            // Results that came back before an earlier one.
+            let mut early: BTreeMap<u64, (R, usize)> = BTreeMap::new();
+            let mut want = 0u64;
+            'results: for (n, r, cost) in &done {
+                early.insert(n, (r, cost));
+                while let Some((r, cost)) = early.remove(&want) {
+                    want += 1;
+                    budget.give_back(cost);
+                    if !take(r) {
+                        break 'results;
+                    }
+                }
+            }
+            // Stopped early (or done): the reader stops at its next push, the
+            // workers at their next item; what they still finish is dropped.
+            stop.store(true, Ordering::Relaxed);
+            budget.close();
+            drop(early);
+            drop(done);
+            workers
+                .into_iter()
+                .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Items of uneven cost come back in order, on any number of threads, and
+    /// the reader never runs more than the bound ahead (but for a lone big item).
+    #[test]
+    fn results_in_push_order() {
+        for jobs in [1, 2, 3] {
+            let (feed, queue) = channel_of::<usize>(8 * ITEM_COST);
+            let reader = std::thread::spawn(move || {
+                for i in 0..200 {
+                    let bytes = if i % 50 == 7 { 100 * ITEM_COST } else { i % 3 };
+                    assert!(feed.push(i, bytes));
+                }
+            });
+            let mut seen = Vec::new();
+            let states = queue.run_ordered(
+                jobs,
+                || 0usize,
+                |ran, i| {
+                    *ran += 1;
+                    // Uneven work: later items often finish first.
+                    std::thread::sleep(std::time::Duration::from_micros((i % 7 * 50) as u64));
+                    i
+                },
+                |i| {
+                    seen.push(i);
+                    true
+                },
+            );
+            reader.join().unwrap();
+            assert_eq!(seen, (0..200).collect::<Vec<_>>());
+            assert_eq!(states.len(), jobs);
+            assert_eq!(states.iter().sum::<usize>(), 200);
+        }
+    }
+
+    /// When the taker stops, the reader's next push says so and no worker hangs.
+    #[test]
+    fn stopping_stops_the_reader() {
+        let (feed, queue) = channel_of::<usize>(4 * ITEM_COST);
+        let reader = std::thread::spawn(move || {
+            let mut pushed = 0;
+            while feed.push(pushed, 0) {
+                pushed += 1;
+            }
+            pushed
+        });
+        let mut seen = Vec::new();
+        queue.run_ordered(
+            2,
+            || (),
+            |_, i| i,
+            |i| {
+                seen.push(i);
+                i < 10
+            },
+        );
+        let pushed = reader.join().unwrap();
+        assert_eq!(seen, (0..=10).collect::<Vec<_>>());
+        assert!(pushed < 100, "the reader ran on: {pushed}");
+    }
+}
