@@ -1123,14 +1123,7 @@ impl<'a> Explanation<'a> {
     }
 
     fn record(&self, c: &Candidate) -> Record {
-        RecordContext::new(
-            self.program,
-            self.doc,
-            self.a,
-            crate::dates::reference_date(self.doc.date.as_deref(), &self.doc.text),
-            self.finals,
-        )
-        .build(c)
+        RecordContext::new(self.program, self.doc, self.a, self.finals).build(c)
     }
 
     /// The text around tokens `s..e`: `^` under the tokens taken (the match),

@@ -197,13 +197,7 @@ impl Runner {
         let finals = self.run_analysis(program, &doc.text, &analysis);
         // Records are built from tokens, words and sentence starts only.
         analysis.classes = Vec::new();
-        let cx = RecordContext::new(
-            program,
-            doc,
-            &analysis,
-            crate::dates::reference_date(doc.date.as_deref(), &doc.text),
-            &finals,
-        );
+        let cx = RecordContext::new(program, doc, &analysis, &finals);
         // A record's span is its candidate's, so candidates sort as their
         // records would: by start, longest first, then type and rule (a
         // stable sort of positions; `finals` keeps its order for `resolve`).
@@ -575,8 +569,9 @@ pub struct RecordContext<'a> {
     pub doc: &'a Document,
     /// Its tokens and word ids.
     pub analysis: &'a Analysis,
-    /// Its reference date, for relative dates.
-    pub reference: Option<chrono::NaiveDate>,
+    /// Its reference date, for relative dates: worked out when a record first
+    /// needs it (most documents have no date to resolve).
+    reference: std::cell::OnceCell<Option<chrono::NaiveDate>>,
     /// Every surviving candidate, for `resolve`.
     pub finals: &'a [Candidate],
     /// For `resolve`: per record type, its records indexed, built when first needed.
@@ -619,19 +614,25 @@ impl<'a> RecordContext<'a> {
         program: &'a Program,
         doc: &'a Document,
         analysis: &'a Analysis,
-        reference: Option<chrono::NaiveDate>,
         finals: &'a [Candidate],
     ) -> RecordContext<'a> {
         RecordContext {
             program,
             doc,
             analysis,
-            reference,
+            reference: std::cell::OnceCell::new(),
             finals,
             index: (0..program.records.len())
                 .map(|_| std::cell::OnceCell::new())
                 .collect(),
         }
+    }
+
+    /// The document's reference date (its given date, or one read off its text).
+    pub fn reference(&self) -> Option<chrono::NaiveDate> {
+        *self
+            .reference
+            .get_or_init(|| crate::dates::reference_date(self.doc.date.as_deref(), &self.doc.text))
     }
 
     /// The normalised words of tokens `s..e`.
@@ -793,7 +794,7 @@ fn build_record(cx: &RecordContext, c: &Candidate) -> Record {
                 f.value = f
                     .text
                     .as_deref()
-                    .and_then(|t| crate::dates::normalize_date(t, cx.reference));
+                    .and_then(|t| crate::dates::normalize_date(t, cx.reference()));
                 f
             }),
             FieldExpr::Duration(slot) => capture(*slot).map(|(s, e)| {
