@@ -200,6 +200,8 @@ impl Classes {
     ) {
         const AHEAD: usize = 8;
         let mut ring = [None; AHEAD];
+        words.reserve(tokens.len());
+        classes.reserve(tokens.len());
         for i in 0..tokens.len() + AHEAD {
             if let Some(j) = i.checked_sub(AHEAD) {
                 let t = &tokens[j];
@@ -228,7 +230,7 @@ impl Classes {
     }
 
     /// [`Classes::classify`] given the text's short key.
-    #[inline]
+    #[inline(always)]
     fn classify_keyed(
         &mut self,
         program: &Program,
@@ -248,6 +250,22 @@ impl Classes {
         {
             return (seen.word, 2 * seen.class + glued);
         }
+        self.classify_new(program, token, text, short)
+    }
+
+    /// [`Classes::classify_keyed`] for a text not met before (or met with
+    /// other flags): out of line, so that the common case stays small.
+    #[cold]
+    #[inline(never)]
+    fn classify_new(
+        &mut self,
+        program: &Program,
+        token: &Token,
+        text: &str,
+        short: Option<[u64; 2]>,
+    ) -> (u32, u32) {
+        let flags = token.flags & TEXT_FLAGS;
+        let glued = u32::from(token.flags & GLUED != 0);
         normalize(text, &mut self.norm);
         let word = program.vocab.get(&self.norm);
         let group = if word == NO_WORD {
