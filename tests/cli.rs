@@ -406,3 +406,49 @@ fn bad_rules_do_not_wait_for_input() {
     );
     assert!(out.stdout.is_empty());
 }
+
+/// A document whose records run to megabytes of JSON Lines is written out in
+/// parts as it runs; with documents on either side of it, every record still
+/// comes out once, in order, with one thread or several.
+#[test]
+fn long_documents_stream_their_records_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("said.rules");
+    std::fs::write(
+        &rules,
+        "record Said(who)\nrule said { match <who:Cap> \"said\" emit Said { who } }\n",
+    )
+    .unwrap();
+    let rules = rules.to_str().unwrap();
+    // 30,000 records of about 130 bytes: about 4 MB, several parts.
+    let long = "Ann said so. ".repeat(30_000);
+    let mut input = String::new();
+    for (id, text) in [
+        ("a", "Bob said no."),
+        ("long", long.as_str()),
+        ("c", "Cy said yes."),
+    ] {
+        input.push_str(&serde_json::json!({ "id": id, "text": text }).to_string());
+        input.push('\n');
+    }
+    let record = |doc: &str, who: &str, at: usize| {
+        format!(
+            "{{\"doc\":\"{doc}\",\"type\":\"Said\",\"rule\":\"said.rules:said\",\"start\":{at},\"end\":{},\"text\":\"{who} said\",\"fields\":{{\"who\":{{\"text\":\"{who}\",\"start\":{at},\"end\":{}}}}}}}\n",
+            at + who.len() + 5,
+            at + who.len()
+        )
+    };
+    let mut want = record("a", "Bob", 0);
+    for i in 0..30_000 {
+        want.push_str(&record("long", "Ann", 13 * i));
+    }
+    want.push_str(&record("c", "Cy", 0));
+    for jobs in ["1", "2"] {
+        let out = gleaner_stdin(
+            &["run", "--rules", rules, "-j", jobs, "-f", "jsonl", "-"],
+            &input,
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out) == want, "-j {jobs}: records differ");
+    }
+}

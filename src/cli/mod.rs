@@ -397,6 +397,7 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         failed: 0,
         docs: 0,
         io_error: None,
+        partial: false,
     };
     let progress = progress::Progress::new(&args.inputs, args.quiet);
     let mut done = 0;
@@ -410,15 +411,22 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
             runner.profile = args.profile.then(Vec::new);
             runner
         },
-        |runner, doc| doc.map(|doc| run_doc(&program, runner, doc, chars, jsonl)),
-        |result| {
+        |runner, doc, part| {
+            Piece::Doc(doc.map(|doc| run_doc(&program, runner, doc, chars, jsonl, part)))
+        },
+        |piece| {
             if out.io_error.is_some() || interrupt::interrupted() {
                 return false;
             }
-            done += 1;
-            let bytes = result.as_ref().map_or(0, |d| d.doc.text.len());
-            out.take(result);
-            progress.advance(done, bytes);
+            match piece {
+                Piece::Part(text) => out.write_part(&text),
+                Piece::Doc(result) => {
+                    done += 1;
+                    let bytes = result.as_ref().map_or(0, |d| d.doc.text.len());
+                    out.take(result);
+                    progress.advance(done, bytes);
+                }
+            }
             true
         },
     );
@@ -429,6 +437,9 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
                 "{} was not written (an older file there is kept)",
                 p.display()
             ),
+            None if format == Format::Jsonl && out.partial => {
+                "the records above are complete up to that document (those of the next one were cut short)".to_string()
+            }
             None if format == Format::Jsonl => {
                 "the records above are complete up to that document".to_string()
             }
@@ -542,15 +553,21 @@ fn thread_pool(jobs: Option<usize>) -> std::io::Result<rayon::ThreadPool> {
 /// How far (in bytes of text) reading may run ahead of writing out.
 const READ_AHEAD: usize = 8 << 20;
 
+/// JSON Lines of one document are handed on in parts of about this size, so
+/// that a long document's records are not all held at once.
+const PART_BYTES: usize = 1 << 20;
+
 /// Runs one document. With `jsonl`, its records are written as JSON Lines as
-/// they are built (a long document's records are never all held at once), and
-/// its list of records is left empty.
+/// they are built and handed to `part` as [`Piece::Part`]s every
+/// [`PART_BYTES`] or so (the rest comes in [`Done::text`]), and its list of
+/// records is left empty.
 fn run_doc(
     program: &Program,
     runner: &mut Runner,
     doc: crate::text::Document,
     chars: bool,
     jsonl: bool,
+    part: &mut dyn FnMut(Piece),
 ) -> Done {
     let offsets = chars.then(|| output::CharOffsets::new(&doc.text));
     let (mut records, mut text) = (Vec::new(), String::new());
@@ -560,11 +577,21 @@ fn run_doc(
         }
         if jsonl {
             output::jsonl(&r, &mut text);
+            if text.len() >= PART_BYTES {
+                part(Piece::Part(std::mem::take(&mut text)));
+            }
         } else {
             records.push(r);
         }
     });
     Done { doc, records, text }
+}
+
+/// What running a document hands on, in order: parts of its JSON Lines, then
+/// the document done (or why it could not be read).
+enum Piece {
+    Part(String),
+    Doc(Result<Done, crate::text::DocError>),
 }
 
 /// One document run: its records, or (for JSON Lines) them written out.
@@ -585,13 +612,26 @@ struct RunOutput {
     failed: usize,
     docs: usize,
     io_error: Option<std::io::Error>,
+    /// Some JSON Lines of a document not yet done were written.
+    partial: bool,
 }
 
 impl RunOutput {
+    /// Writes JSON Lines of a document still running.
+    fn write_part(&mut self, text: &str) {
+        self.partial = true;
+        if self.io_error.is_none()
+            && let Err(e) = self.sink.write(text.as_bytes())
+        {
+            self.io_error = Some(e);
+        }
+    }
+
     fn take(&mut self, result: Result<Done, crate::text::DocError>) {
         match result {
             Ok(Done { doc, records, text }) => {
                 self.docs += 1;
+                self.partial = false;
                 warn_lossy(&doc);
                 if let Some(page) = &mut self.page {
                     page.add(&doc, records);

@@ -96,22 +96,30 @@ impl<T> Feed<T> {
 impl<T: Send> Queue<T> {
     /// Runs `work` over every item pushed, on `jobs` threads each with a state
     /// made by `state`, and calls `take` with the results in push order until
-    /// the feed is dropped or `take` returns false. With one job everything
-    /// runs on this thread. Returns the workers' states.
+    /// the feed is dropped or `take` returns false. `work` may hand on parts
+    /// of its result before it returns (the last part): they are taken in
+    /// order too, as soon as the items before are done, so a big item's
+    /// result need not be held whole. With one job everything runs on this
+    /// thread. Returns the workers' states.
     pub fn run_ordered<S: Send, R: Send>(
         self,
         jobs: usize,
         state: impl Fn() -> S + Sync,
-        work: impl Fn(&mut S, T) -> R + Sync,
+        work: impl Fn(&mut S, T, &mut dyn FnMut(R)) -> R + Sync,
         mut take: impl FnMut(R) -> bool,
     ) -> Vec<S> {
         let Queue { items, budget } = self;
         if jobs <= 1 {
             let mut s = state();
+            let mut stopped = false;
             for (item, cost) in &items {
-                let r = work(&mut s, item);
+                let r = work(&mut s, item, &mut |part| {
+                    if !stopped && !take(part) {
+                        stopped = true;
+                    }
+                });
                 budget.give_back(cost);
-                if !take(r) {
+                if stopped || !take(r) {
                     break;
                 }
             }
@@ -122,7 +130,8 @@ impl<T: Send> Queue<T> {
         // its number.
         let next = Mutex::new((items, 0u64));
         let stop = AtomicBool::new(false);
-        let (done_tx, done) = channel::<(u64, R, usize)>();
+        // Parts of results: item number, part, and (for the last) its cost.
+        let (done_tx, done) = channel::<(u64, R, Option<usize>)>();
         std::thread::scope(|scope| {
             let workers: Vec<_> = (0..jobs)
                 .map(|_| {
@@ -146,8 +155,10 @@ impl<T: Send> Queue<T> {
                                 }
                             };
                             let Some((n, item, cost)) = got else { continue };
-                            let r = work(&mut s, item);
-                            if done_tx.send((n, r, cost)).is_err() {
+                            let r = work(&mut s, item, &mut |part| {
+                                let _ = done_tx.send((n, part, None));
+                            });
+                            if done_tx.send((n, r, Some(cost))).is_err() {
                                 break;
                             }
                         }
@@ -156,17 +167,29 @@ impl<T: Send> Queue<T> {
                 })
                 .collect();
             drop(done_tx);
-            // Results that came back before an earlier one.
-            let mut early: BTreeMap<u64, (R, usize)> = BTreeMap::new();
+            // Parts that came back before the items ahead of theirs were done.
+            let mut early: BTreeMap<u64, Vec<(R, Option<usize>)>> = BTreeMap::new();
             let mut want = 0u64;
-            'results: for (n, r, cost) in &done {
-                early.insert(n, (r, cost));
-                while let Some((r, cost)) = early.remove(&want) {
-                    want += 1;
-                    budget.give_back(cost);
-                    if !take(r) {
-                        break 'results;
+            'results: for (n, r, last) in &done {
+                early.entry(n).or_default().push((r, last));
+                // Hand on what the item due has sent so far, and move on while
+                // it is complete.
+                while let Some(parts) = early.get_mut(&want) {
+                    let mut complete = false;
+                    for (r, last) in parts.drain(..) {
+                        if let Some(cost) = last {
+                            budget.give_back(cost);
+                            complete = true;
+                        }
+                        if !take(r) {
+                            break 'results;
+                        }
                     }
+                    if !complete {
+                        break;
+                    }
+                    early.remove(&want);
+                    want += 1;
                 }
             }
             // Stopped early (or done): the reader stops at its next push, the
@@ -203,10 +226,18 @@ mod tests {
             let states = queue.run_ordered(
                 jobs,
                 || 0usize,
-                |ran, i| {
+                |ran, i, part| {
                     *ran += 1;
-                    // Uneven work: later items often finish first.
+                    // Uneven work: later items often finish first; some
+                    // send parts of their result ahead (the item's number
+                    // plus 1000, then plus 2000).
+                    if i % 5 == 0 {
+                        part(i + 1000);
+                    }
                     std::thread::sleep(std::time::Duration::from_micros((i % 7 * 50) as u64));
+                    if i % 5 == 0 {
+                        part(i + 2000);
+                    }
                     i
                 },
                 |i| {
@@ -215,7 +246,16 @@ mod tests {
                 },
             );
             reader.join().unwrap();
-            assert_eq!(seen, (0..200).collect::<Vec<_>>());
+            let want: Vec<usize> = (0..200)
+                .flat_map(|i| {
+                    if i % 5 == 0 {
+                        vec![i + 1000, i + 2000, i]
+                    } else {
+                        vec![i]
+                    }
+                })
+                .collect();
+            assert_eq!(seen, want);
             assert_eq!(states.len(), jobs);
             assert_eq!(states.iter().sum::<usize>(), 200);
         }
@@ -236,7 +276,7 @@ mod tests {
         queue.run_ordered(
             2,
             || (),
-            |_, i| i,
+            |_, i, _| i,
             |i| {
                 seen.push(i);
                 i < 10
