@@ -76,6 +76,10 @@ pub struct Runner {
     /// check that it changes nothing, and to measure what it saves). Set from
     /// the environment variable `GLEANER_NO_DFA` by [`Runner::new`].
     pub no_dfa: bool,
+    /// Find matches with the Pike VM alone, never the backtracker that small
+    /// searches go to (to check that both find the same). Set from the
+    /// environment variable `GLEANER_PIKE_ONLY` by [`Runner::new`].
+    pub pike_only: bool,
     /// When set, the time spent in each rule and the windows it ran on.
     pub profile: Option<Vec<RuleProfile>>,
     /// When set, every candidate that overlap resolution drops, with the one that beat it.
@@ -149,6 +153,7 @@ impl Runner {
             profile: None,
             losses: None,
             no_dfa: std::env::var_os("GLEANER_NO_DFA").is_some(),
+            pike_only: std::env::var_os("GLEANER_PIKE_ONLY").is_some(),
         }
     }
 
@@ -223,6 +228,7 @@ impl Runner {
         let mut pending: Vec<Vec<Candidate>> = vec![Vec::new(); ntypes];
         let mut finals: Vec<Candidate> = Vec::new();
         let whole = std::slice::from_ref(&(0..a.tokens.len() as u32)).to_vec();
+        self.vm.pike_only = self.pike_only;
         if self.marks.len() < program.rules.len() {
             self.marks.resize(program.rules.len(), 0);
         }

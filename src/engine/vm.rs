@@ -84,6 +84,21 @@ enum Frame {
     Restore(u32, u32),
 }
 
+/// A step of the backtracker's depth-first search.
+enum Job {
+    /// Go on at instruction `pc`, token `at`.
+    Go(u32, u32),
+    /// Inside an entry of the lexicon of instruction `pc`, at trie node
+    /// `node`, token `at`.
+    InEntry(u32, u32, u32),
+    /// Put back a capture slot's value.
+    Restore(u32, u32),
+}
+
+/// The backtracker's visited set is at most this many bits (instructions
+/// times positions); a bigger search goes to the Pike VM.
+const MAX_VISITED_BITS: usize = 1 << 18;
+
 /// Reusable search state.
 #[derive(Default)]
 pub struct Vm {
@@ -92,6 +107,11 @@ pub struct Vm {
     stack: Vec<Frame>,
     scratch: Vec<u32>,
     memo: Memo,
+    jobs: Vec<Job>,
+    visited: Vec<u64>,
+    /// Search with the Pike VM alone (no backtracker), to check that both
+    /// find the same.
+    pub pike_only: bool,
 }
 
 impl Vm {
@@ -116,7 +136,13 @@ impl Vm {
         self.memo.adopt(program);
         let mut at = start;
         while at < end {
-            match self.search(program, rule, doc, at, end, nslots) {
+            let bits = rule.insts.len() * (end - at + 1) as usize;
+            let found_here = if bits <= MAX_VISITED_BITS && !self.pike_only {
+                self.backtrack(program, rule, doc, at, end, nslots)
+            } else {
+                self.search(program, rule, doc, at, end, nslots)
+            };
+            match found_here {
                 Some(slots) => {
                     found(&slots);
                     at = if slots[1] > at { slots[1] } else { at + 1 };
@@ -124,6 +150,163 @@ impl Vm {
                 None => break,
             }
         }
+    }
+
+    /// The leftmost-first match in tokens `start..end`, found by a
+    /// depth-first search that tries the alternatives in priority order, as
+    /// the Pike VM ranks its threads, so it finds the same match; each
+    /// instruction is tried at most once per position (one that failed once
+    /// fails again), which bounds the work as the Pike VM's is bounded, with
+    /// no capture slots copied per thread. For small searches.
+    fn backtrack(
+        &mut self,
+        program: &Program,
+        rule: &Rule,
+        doc: &DocView,
+        start: u32,
+        end: u32,
+        nslots: usize,
+    ) -> Option<Vec<u32>> {
+        let width = (end - start + 1) as usize;
+        self.visited.clear();
+        self.visited
+            .resize((rule.insts.len() * width).div_ceil(64), 0);
+        let mut slots = vec![NONE; nslots];
+        let mut at = start;
+        loop {
+            if let Some(first) = &rule.first {
+                while at < end
+                    && !(may_start(rule, doc, at)
+                        && starts(&mut self.memo, program, rule, doc, first, at))
+                {
+                    at += 1;
+                }
+                if at >= end {
+                    return None;
+                }
+            }
+            if may_start(rule, doc, at)
+                && self.backtrack_from(program, rule, doc, start, at, end, &mut slots)
+            {
+                return Some(slots);
+            }
+            if at >= end {
+                return None;
+            }
+            at += 1;
+        }
+    }
+
+    /// The search of [`Vm::backtrack`] from a match starting at `at`; true
+    /// (with `slots` filled) if one is found.
+    #[allow(clippy::too_many_arguments)]
+    fn backtrack_from(
+        &mut self,
+        program: &Program,
+        rule: &Rule,
+        doc: &DocView,
+        start: u32,
+        at: u32,
+        end: u32,
+        slots: &mut [u32],
+    ) -> bool {
+        let width = (end - start + 1) as usize;
+        let Vm {
+            jobs,
+            visited,
+            memo,
+            ..
+        } = self;
+        jobs.clear();
+        jobs.push(Job::Go(0, at));
+        while let Some(job) = jobs.pop() {
+            let (pc, at) = match job {
+                Job::Restore(slot, old) => {
+                    slots[slot as usize] = old;
+                    continue;
+                }
+                Job::InEntry(pc, node, at) => {
+                    let Inst::Lexicon(lex, n) = &rule.insts[pc as usize] else {
+                        unreachable!("only lexicon instructions have entries")
+                    };
+                    let trie = &program.lexicons[*lex as usize];
+                    // Longer entries first, then leave here if one ends.
+                    if trie.accepts(node).is_some() {
+                        jobs.push(Job::Go(*n, at));
+                    }
+                    if at < end && trie.continues(node) {
+                        let w = doc.words[at as usize];
+                        if w != NO_WORD
+                            && let Some(child) = trie.step(node, w)
+                        {
+                            jobs.push(Job::InEntry(pc, child, at + 1));
+                        }
+                    }
+                    continue;
+                }
+                Job::Go(pc, at) => (pc, at),
+            };
+            let bit = pc as usize * width + (at - start) as usize;
+            if visited[bit / 64] & (1 << (bit % 64)) != 0 {
+                continue;
+            }
+            visited[bit / 64] |= 1 << (bit % 64);
+            match &rule.insts[pc as usize] {
+                Inst::Match => return true,
+                Inst::Jmp(t) => jobs.push(Job::Go(*t, at)),
+                Inst::Split(a, b) => {
+                    jobs.push(Job::Go(*b, at));
+                    jobs.push(Job::Go(*a, at));
+                }
+                Inst::Save(slot, n) => {
+                    jobs.push(Job::Restore(*slot, slots[*slot as usize]));
+                    slots[*slot as usize] = at;
+                    jobs.push(Job::Go(*n, at));
+                }
+                Inst::Assert(a, n) => {
+                    let ok = match a {
+                        Assertion::Start => {
+                            (at as usize) < doc.tokens.len() && doc.boundary[at as usize]
+                        }
+                        Assertion::End => at > 0 && doc.boundary[at as usize],
+                    };
+                    if ok {
+                        jobs.push(Job::Go(*n, at));
+                    }
+                }
+                _ if at >= end => {}
+                Inst::Token(test, n) => {
+                    if passes(memo, program, rule, doc, pc, test, at) {
+                        jobs.push(Job::Go(*n, at + 1));
+                    }
+                }
+                Inst::Lexicon(lex, _) => {
+                    let w = doc.words[at as usize];
+                    if w != NO_WORD
+                        && let Some(child) = program.lexicons[*lex as usize].step(ROOT, w)
+                    {
+                        jobs.push(Job::InEntry(pc, child, at + 1));
+                    }
+                }
+                Inst::Span(ty, n) => {
+                    // A record starting here, longest first, that ends by `end`.
+                    let spans = &doc.spans[*ty as usize];
+                    let first = spans.partition_point(|&(s, _)| s < at);
+                    let here = spans[first..].iter().take_while(|&&(s, _)| s == at);
+                    let mut ends: Vec<u32> = here
+                        .map(|&(_, e)| e)
+                        .filter(|&e| e > at && e <= end)
+                        .collect();
+                    // Pushed shortest first, so the longest is tried first.
+                    ends.sort_unstable();
+                    ends.dedup();
+                    for e in ends {
+                        jobs.push(Job::Go(*n, e));
+                    }
+                }
+            }
+        }
+        false
     }
 
     fn search(
@@ -142,6 +325,7 @@ impl Vm {
             stack,
             scratch,
             memo,
+            ..
         } = self;
         curr.reset(ninsts);
         next.reset(ninsts);
