@@ -8,7 +8,7 @@
 //! `run` never does.
 
 use super::Candidate;
-use super::vm::{DocView, NONE};
+use super::vm::{DocView, NONE, holds};
 use crate::check::hir::OriginKind;
 use crate::compile::lexicon::ROOT;
 use crate::compile::{Assertion, Inst, NO_WORD, Program, Rule, Test, test_token};
@@ -416,12 +416,7 @@ impl Tracer {
                     stack.push(Frame::Explore(*n, NONE));
                 }
                 Inst::Assert(a, n) => {
-                    let ok = match a {
-                        Assertion::Start => {
-                            (at as usize) < doc.tokens.len() && doc.boundary[at as usize]
-                        }
-                        Assertion::End => at > 0 && doc.boundary[at as usize],
-                    };
+                    let ok = holds(*a, doc, at);
                     if ok {
                         stack.push(Frame::Explore(*n, NONE));
                     } else {

@@ -264,12 +264,7 @@ impl Vm {
                     jobs.push(Job::Go(*n, at));
                 }
                 Inst::Assert(a, n) => {
-                    let ok = match a {
-                        Assertion::Start => {
-                            (at as usize) < doc.tokens.len() && doc.boundary[at as usize]
-                        }
-                        Assertion::End => at > 0 && doc.boundary[at as usize],
-                    };
+                    let ok = holds(*a, doc, at);
                     if ok {
                         jobs.push(Job::Go(*n, at));
                     }
@@ -409,6 +404,16 @@ impl Vm {
     }
 }
 
+/// True if assertion `a` holds before token `at`: `^` where a sentence
+/// starts, `$` where one ends.
+#[inline]
+pub fn holds(a: Assertion, doc: &DocView, at: u32) -> bool {
+    match a {
+        Assertion::Start => (at as usize) < doc.tokens.len() && doc.boundary[at as usize],
+        Assertion::End => at > 0 && doc.boundary[at as usize],
+    }
+}
+
 /// False if the rule is anchored to sentence starts and `at` is not one (a
 /// thread started there would die at the `^`).
 #[inline]
@@ -510,12 +515,7 @@ fn add(
                 stack.push(Frame::Explore(*n, NONE));
             }
             Inst::Assert(a, n) => {
-                let ok = match a {
-                    Assertion::Start => {
-                        (at as usize) < doc.tokens.len() && doc.boundary[at as usize]
-                    }
-                    Assertion::End => at > 0 && doc.boundary[at as usize],
-                };
+                let ok = holds(*a, doc, at);
                 if ok {
                     stack.push(Frame::Explore(*n, NONE));
                 }
