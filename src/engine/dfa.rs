@@ -130,6 +130,11 @@ pub struct Dfa {
     /// … and to leave it, or to pass a token test, for the next instruction.
     exit: Vec<u32>,
     preds: Vec<Pred>,
+    /// The predicates on the token's class (not on records starting or
+    /// ending there), by index into `preds`.
+    class_preds: Vec<u32>,
+    /// The predicates on records starting or ending at the token.
+    span_preds: Vec<u32>,
     /// The record types its rules match with `@T` (at most [`MAX_SPAN_TYPES`];
     /// a further type counts as any run of tokens).
     span_types: Vec<u32>,
@@ -250,12 +255,21 @@ impl Dfa {
         }
         let n = 2 * npcs as usize;
         let words = members.len().div_ceil(64);
+        let (span_preds, class_preds): (Vec<u32>, Vec<u32>) =
+            (0..preds.len() as u32).partition(|&i| {
+                matches!(
+                    preds[i as usize],
+                    Pred::SpanStart(_) | Pred::SpanEnd(_) | Pred::SpanOne(_)
+                )
+            });
         let mut dfa = Dfa {
             members: members.to_vec(),
             flat,
             stay,
             exit,
             preds,
+            class_preds,
+            span_preds,
             span_types,
             local_masked: HashMap::default(),
             local: Vec::new(),
@@ -427,23 +441,46 @@ impl Dfa {
         } else if let Some(&l) = self.local_masked.get(&(class, mask)) {
             return l;
         }
-        let word = classes.info[c / 2].word;
-        let mut sig = vec![0u64; self.preds.len().div_ceil(64)];
-        for (i, p) in self.preds.iter().enumerate() {
-            let pass = match p {
-                Pred::Test(t) => memo.test(program, classes, *t, class),
-                Pred::Single(l) => word != NO_WORD && program.lexicons[*l as usize].is_single(word),
-                Pred::First(l) => {
-                    word != NO_WORD && program.lexicons[*l as usize].starts_with(word)
+        let mut sig;
+        if mask == 0 {
+            // What the token's class passes (no record starts or ends here).
+            let word = classes.info[c / 2].word;
+            sig = vec![0u64; self.preds.len().div_ceil(64)];
+            for &i in &self.class_preds {
+                let pass = match self.preds[i as usize] {
+                    Pred::Test(t) => memo.test(program, classes, t, class),
+                    Pred::Single(l) => {
+                        word != NO_WORD && program.lexicons[l as usize].is_single(word)
+                    }
+                    Pred::First(l) => {
+                        word != NO_WORD && program.lexicons[l as usize].starts_with(word)
+                    }
+                    Pred::Within(l) => {
+                        word != NO_WORD && program.lexicons[l as usize].has_word(word)
+                    }
+                    Pred::Ends(l) => {
+                        word != NO_WORD && program.lexicons[l as usize].ends_long(word)
+                    }
+                    Pred::SpanStart(_) | Pred::SpanEnd(_) | Pred::SpanOne(_) => false,
+                };
+                if pass {
+                    sig[i as usize / 64] |= 1 << (i % 64);
                 }
-                Pred::Within(l) => word != NO_WORD && program.lexicons[*l as usize].has_word(word),
-                Pred::Ends(l) => word != NO_WORD && program.lexicons[*l as usize].ends_long(word),
-                Pred::SpanStart(k) => mask & (1 << (2 * k)) != 0,
-                Pred::SpanEnd(k) => mask & (2 << (2 * k)) != 0,
-                Pred::SpanOne(k) => mask & (3 << (2 * k)) == 3 << (2 * k),
-            };
-            if pass {
-                sig[i / 64] |= 1 << (i % 64);
+            }
+        } else {
+            // The class's own, and the records that start or end here.
+            let base = self.local_class(program, classes, memo, class, 0);
+            sig = self.local_sig[base as usize].to_vec();
+            for &i in &self.span_preds {
+                let pass = match self.preds[i as usize] {
+                    Pred::SpanStart(k) => mask & (1 << (2 * k)) != 0,
+                    Pred::SpanEnd(k) => mask & (2 << (2 * k)) != 0,
+                    Pred::SpanOne(k) => mask & (3 << (2 * k)) == 3 << (2 * k),
+                    _ => false,
+                };
+                if pass {
+                    sig[i as usize / 64] |= 1 << (i % 64);
+                }
             }
         }
         let sig = sig.into_boxed_slice();
