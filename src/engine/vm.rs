@@ -440,8 +440,8 @@ fn starts(
     if let (Some(id), Some((classes_of, classes))) = (rule.start_id, doc.classes) {
         // Whether a rule can start at a token depends on its class alone.
         let class = classes_of[i];
-        let word = classes.info[(class / 2) as usize].word;
         return memo.get(id, class, || {
+            let word = classes.info[(class / 2) as usize].word;
             first.iter().any(|&pc| match &rule.insts[pc as usize] {
                 Inst::Token(test, _) => classes.test(program, test, class),
                 Inst::Lexicon(lex, _) => {
