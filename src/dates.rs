@@ -150,7 +150,7 @@ fn words(text: &str) -> Vec<(String, TokenKind)> {
     let mut buf = String::new();
     let mut out = Vec::new();
     for t in &tokens {
-        normalize(&text[t.start as usize..t.end as usize], &mut buf);
+        normalize(&text[t.start as usize..t.end() as usize], &mut buf);
         let w = buf.strip_suffix('.').unwrap_or(&buf);
         if w.len() > 1 && w.contains('-') && parse_iso(w).is_none() {
             for part in w.split('-').filter(|p| !p.is_empty()) {

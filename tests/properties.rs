@@ -809,7 +809,7 @@ fn check_case(case: &Case) -> Result<(), TestCaseError> {
     tokenize(&text, &mut cut);
     let cut_spans: Vec<(usize, usize)> = cut
         .iter()
-        .map(|t| (t.start as usize, t.end as usize))
+        .map(|t| (t.start as usize, t.end() as usize))
         .collect();
     prop_assert_eq!(&cut_spans, &spans, "tokens of {:?}", text);
     let windows = sentences(tokens);

@@ -102,7 +102,7 @@ pub fn check_tokenize(text: &str) {
     tokenize(text, &mut tokens);
     let mut prev_end = 0usize;
     for (i, t) in tokens.iter().enumerate() {
-        let (s, e) = (t.start as usize, t.end as usize);
+        let (s, e) = (t.start as usize, t.end() as usize);
         assert!(s < e, "token {i} is empty: {t:?} in {text:?}");
         assert!(
             s >= prev_end,
@@ -266,7 +266,7 @@ pub fn check_engine(rules: &str, text: &str) -> Option<Vec<Record>> {
             .map(|r| {
                 (
                     tokens[r.start as usize].start as usize,
-                    tokens[r.end as usize - 1].end as usize,
+                    tokens[r.end as usize - 1].end() as usize,
                 )
             })
             .collect()

@@ -252,7 +252,7 @@ impl<'a> Explanation<'a> {
         let at_token = args.at.and_then(|off| {
             a.tokens
                 .iter()
-                .position(|t| (t.start as usize..t.end as usize).contains(&off))
+                .position(|t| (t.start as usize..t.end() as usize).contains(&off))
                 .map(|i| i as u32)
         });
         // A match that starts before the --at sentence and reaches into it
@@ -380,7 +380,7 @@ impl<'a> Explanation<'a> {
     fn bytes(&self, s: u32, e: u32) -> (usize, usize) {
         (
             self.a.tokens[s as usize].start as usize,
-            self.a.tokens[e as usize - 1].end as usize,
+            self.a.tokens[e as usize - 1].end() as usize,
         )
     }
 
@@ -1144,7 +1144,7 @@ impl<'a> Explanation<'a> {
             Some((f, we)) if f < we => f,
             _ => e.saturating_sub(1).max(s),
         };
-        let last = tokens[last_tok as usize].end as usize;
+        let last = tokens[last_tok as usize].end() as usize;
         // Context: about 30 characters each side, inside the window and the line,
         // cut at white space.
         let (ws, we) = self.bytes(window.start, window.end);
@@ -1208,7 +1208,7 @@ impl<'a> Explanation<'a> {
         let tokens = &self.a.tokens;
         let inside = |i: u32| {
             let t = tokens[i as usize];
-            (t.start as usize..t.end as usize).contains(&b)
+            (t.start as usize..t.end() as usize).contains(&b)
         };
         if (s..e).any(inside) {
             return '^';
@@ -1347,7 +1347,7 @@ impl<'a> Explanation<'a> {
             token: i,
             text: self.token_text(i).to_string(),
             start: t.start as usize,
-            end: t.end as usize,
+            end: t.end() as usize,
         }
     }
 
@@ -1414,7 +1414,7 @@ impl<'a> Explanation<'a> {
         let window = WindowJson {
             kind: self.scope_name(),
             start: self.a.tokens[w.start as usize].start as usize,
-            end: self.a.tokens[w.end as usize - 1].end as usize,
+            end: self.a.tokens[w.end as usize - 1].end() as usize,
             prefilter_passes: self.prefilter_passes(w),
         };
         let (outcome, stopped_at, failures, matched) = match (&at.matched, &s.status) {
@@ -1675,7 +1675,7 @@ fn window(a: &Analysis, scope: Scope, i: u32) -> Range<u32> {
 /// one; after the last token, the last.
 fn sentence_at(a: &Analysis, off: usize) -> Option<Range<u32>> {
     let sentences = &a.segments.sentences;
-    let k = sentences.partition_point(|s| (a.tokens[s.end as usize - 1].end as usize) <= off);
+    let k = sentences.partition_point(|s| (a.tokens[s.end as usize - 1].end() as usize) <= off);
     sentences.get(k).or(sentences.last()).cloned()
 }
 

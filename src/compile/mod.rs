@@ -951,7 +951,7 @@ pub fn test_token(test: &Test, token: &Token, word: u32, text: &str, program: &P
         Test::Word(w) => word == *w,
         Test::Class(c) => class_matches(*c, token),
         Test::Regex(i) => {
-            program.regexes[*i as usize].is_match(&text[token.start as usize..token.end as usize])
+            program.regexes[*i as usize].is_match(&text[token.start as usize..token.end() as usize])
         }
         Test::Lexicon(i) if *i < 64 => program
             .single_masks

@@ -208,14 +208,14 @@ impl Classes {
                 let (w, c) = self.classify_keyed(
                     program,
                     t,
-                    &text[t.start as usize..t.end as usize],
+                    &text[t.start as usize..t.end() as usize],
                     ring[j % AHEAD],
                 );
                 words.push(w);
                 classes.push(c);
             }
             if let Some(t) = tokens.get(i) {
-                let key = short_key_at(text.as_bytes(), t.start as usize, t.end as usize);
+                let key = short_key_at(text.as_bytes(), t.start as usize, t.end() as usize);
                 if let Some(k) = key {
                     self.by_short.prefetch(k);
                 }
@@ -381,7 +381,7 @@ fn short_key_bytes(b: &[u8]) -> Option<[u64; 2]> {
 fn passes(program: &Program, test: &Test, info: &ClassInfo, glued: bool) -> bool {
     let token = Token {
         start: 0,
-        end: 0,
+        len: 0,
         kind: info.kind,
         flags: info.flags | if glued { GLUED } else { 0 },
     };
@@ -487,7 +487,7 @@ mod tests {
         let mut one = Classes::default();
         one.adopt(&program);
         for (i, t) in tokens.iter().enumerate() {
-            let (w, c) = one.classify(&program, t, &text[t.start as usize..t.end as usize]);
+            let (w, c) = one.classify(&program, t, &text[t.start as usize..t.end() as usize]);
             assert_eq!(words[i], w, "token {i}");
             let (a, b) = (
                 &all.info[classes[i] as usize / 2],

@@ -563,7 +563,7 @@ pub fn resolve_noting(
 
 fn byte_span(a: &Analysis, start: u32, end: u32) -> (usize, usize) {
     let s = a.tokens[start as usize].start as usize;
-    let e = a.tokens[end as usize - 1].end as usize;
+    let e = a.tokens[end as usize - 1].end() as usize;
     (s, e)
 }
 
@@ -648,7 +648,10 @@ impl<'a> RecordContext<'a> {
         (s..e)
             .map(|i| {
                 let t = a.tokens[i as usize];
-                normalize(&self.doc.text[t.start as usize..t.end as usize], &mut norm);
+                normalize(
+                    &self.doc.text[t.start as usize..t.end() as usize],
+                    &mut norm,
+                );
                 norm.clone()
             })
             .collect()

@@ -39,7 +39,7 @@ pub fn literal_forms(literal: &str) -> Vec<String> {
         .iter()
         .map(|t| {
             let mut s = String::new();
-            normalize(&text[t.start as usize..t.end as usize], &mut s);
+            normalize(&text[t.start as usize..t.end() as usize], &mut s);
             s
         })
         .collect()
@@ -86,7 +86,7 @@ pub fn debug_tokens(text: &str) -> String {
                     TokenKind::Punct => classes.push("Punct"),
                     TokenKind::Word => {}
                 }
-                let raw = &text[t.start as usize..t.end as usize];
+                let raw = &text[t.start as usize..t.end() as usize];
                 normalize(raw, &mut norm);
                 let form = if norm != raw.to_lowercase() {
                     format!("  (matches as {norm:?})")
@@ -96,7 +96,7 @@ pub fn debug_tokens(text: &str) -> String {
                 let _ = writeln!(
                     out,
                     "    {i:>5}  {:>12}  {:<20}  {raw}{form}",
-                    format!("{}..{}", t.start, t.end),
+                    format!("{}..{}", t.start, t.end()),
                     classes.join(" "),
                 );
             }

@@ -65,12 +65,14 @@ pub const PARA_BEFORE: u8 = 32;
 pub const GLUED: u8 = 64;
 
 /// A token: a half-open byte span of the tokenized text, its kind and flags.
+/// Eight bytes: a document's tokens are what most of its memory goes to
+/// while it is matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Token {
     /// Byte offset of the first byte (always on a char boundary).
     pub start: u32,
-    /// Byte offset one past the last byte (always on a char boundary).
-    pub end: u32,
+    /// Its length in bytes (at most [`MAX_TOKEN_BYTES`]); see [`Token::end`].
+    pub len: u16,
     /// What the token is made of.
     pub kind: TokenKind,
     /// Bit set of [`CAP`], [`UPPER`], [`LOWER`], [`LETTER`], [`LINE_BEFORE`]
@@ -78,11 +80,22 @@ pub struct Token {
     pub flags: u8,
 }
 
+/// The longest token: a longer run of non-space characters (a pasted blob,
+/// never a word) is cut into tokens of at most this many bytes, at character
+/// boundaries.
+pub const MAX_TOKEN_BYTES: usize = u16::MAX as usize;
+
 impl Token {
+    /// Byte offset one past the last byte (always on a char boundary).
+    #[inline]
+    pub fn end(&self) -> u32 {
+        self.start + u32::from(self.len)
+    }
+
     /// The token's text, given the text it was produced from.
     #[inline]
     pub fn text<'a>(&self, text: &'a str) -> &'a str {
-        &text[self.start as usize..self.end as usize]
+        &text[self.start as usize..self.end() as usize]
     }
 
     /// Whether all bits of `flag` are set on this token.
@@ -323,12 +336,30 @@ fn flags_of(letter: bool, upper: bool, lower: bool, cap: bool) -> u8 {
 
 #[inline]
 fn push_word(text: &str, start: usize, end: usize, kind: TokenKind, lf: u8, out: &mut Vec<Token>) {
+    if end - start > MAX_TOKEN_BYTES {
+        return push_long(text, start, end, kind, lf, out);
+    }
     out.push(Token {
         start: start as u32,
-        end: end as u32,
+        len: (end - start) as u16,
         kind,
         flags: lf | case_flags(text, start, end),
     });
+}
+
+/// A word longer than [`MAX_TOKEN_BYTES`], as tokens of at most that many
+/// bytes, glued to one another.
+#[cold]
+fn push_long(text: &str, start: usize, end: usize, kind: TokenKind, lf: u8, out: &mut Vec<Token>) {
+    let (mut at, mut flags) = (start, lf);
+    while at < end {
+        let mut cut = (at + MAX_TOKEN_BYTES).min(end);
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        push_word(text, at, cut, kind, flags, out);
+        (at, flags) = (cut, GLUED);
+    }
 }
 
 /// The scanner behind [`tokenize`].
@@ -371,7 +402,7 @@ fn tokenize_raw(text: &str, out: &mut Vec<Token>) {
             let end = match c {
                 b'.' | b'-' => {
                     let mut e = i + 1;
-                    while e < n && b[e] == c {
+                    while e < n && b[e] == c && e - i < MAX_TOKEN_BYTES {
                         e += 1;
                     }
                     let min = if c == b'.' { 3 } else { 2 };
@@ -381,7 +412,7 @@ fn tokenize_raw(text: &str, out: &mut Vec<Token>) {
             };
             out.push(Token {
                 start: i as u32,
-                end: end as u32,
+                len: (end - i) as u16,
                 kind: TokenKind::Punct,
                 flags: lf,
             });
@@ -401,8 +432,11 @@ fn tokenize_raw(text: &str, out: &mut Vec<Token>) {
             }
             if out.len() > first {
                 let last = out.last_mut().expect("non-empty");
-                if last.end as usize == i && attaches(text, last, ch) {
-                    last.end += len as u32;
+                if last.end() as usize == i
+                    && usize::from(last.len) + len <= MAX_TOKEN_BYTES
+                    && attaches(text, last, ch)
+                {
+                    last.len += len as u16;
                     i += len;
                     continue;
                 }
@@ -412,7 +446,7 @@ fn tokenize_raw(text: &str, out: &mut Vec<Token>) {
             } else {
                 out.push(Token {
                     start: i as u32,
-                    end: (i + len) as u32,
+                    len: len as u16,
                     kind: TokenKind::Punct,
                     flags: lf,
                 });
@@ -436,7 +470,7 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
     tokenize_raw(text, out);
     debug_assert!(
         (first + 1..out.len())
-            .all(|i| (out[i].start == out[i - 1].end) == (out[i].flags & GLUED != 0))
+            .all(|i| (out[i].start == out[i - 1].end()) == (out[i].flags & GLUED != 0))
     );
 }
 
@@ -645,11 +679,11 @@ fn scan_word(text: &str, start: usize, lf: u8, out: &mut Vec<Token>) -> usize {
     } else {
         TokenKind::Word
     };
-    if end == j && acc & C_HIGH == 0 {
+    if end == j && acc & C_HIGH == 0 && end - start <= MAX_TOKEN_BYTES {
         // An ASCII word with no abbreviation period: its case flags are known.
         out.push(Token {
             start: start as u32,
-            end: end as u32,
+            len: (end - start) as u16,
             kind,
             flags: lf | ascii_case_flags(acc, b[start]),
         });
@@ -943,7 +977,7 @@ mod tests {
         tokenize("a b", &mut v);
         tokenize("c", &mut v);
         assert_eq!(v.len(), 3);
-        assert_eq!((v[2].start, v[2].end), (0, 1));
+        assert_eq!((v[2].start, v[2].end()), (0, 1));
     }
 
     #[test]
@@ -970,7 +1004,7 @@ mod tests {
         let v = toks(s);
         let mut prev = 0usize;
         for t in &v {
-            let (a, e) = (t.start as usize, t.end as usize);
+            let (a, e) = (t.start as usize, t.end() as usize);
             assert!(
                 a >= prev && a < e && e <= s.len(),
                 "bad span in {s:?}: {t:?}"
@@ -1100,5 +1134,32 @@ mod tests {
         assert_eq!(norm("inter\u{AD}national"), "international");
         assert_eq!(norm("ПУТИН"), "путин");
         assert_eq!(norm(""), "");
+    }
+
+    /// A run of non-space characters longer than a token may be (a pasted
+    /// blob) becomes tokens of at most `MAX_TOKEN_BYTES`, cut at character
+    /// boundaries, the later ones glued to the one before; nothing is lost.
+    #[test]
+    fn overlong_runs_are_cut_into_glued_tokens() {
+        let blob = format!("x {} y", "é".repeat(40_000));
+        let dots = ".".repeat(70_000);
+        for text in [blob.as_str(), dots.as_str()] {
+            let t = toks(text);
+            assert!(t.iter().all(|t| usize::from(t.len) <= MAX_TOKEN_BYTES));
+            let covered: usize = t.iter().map(|t| usize::from(t.len)).sum();
+            assert_eq!(covered, text.len() - text.matches(' ').count());
+            for w in t.windows(2) {
+                if w[0].end() == w[1].start {
+                    assert!(w[1].has(GLUED));
+                }
+                assert!(text.is_char_boundary(w[0].end() as usize));
+            }
+        }
+        let t = toks(&blob);
+        assert_eq!(t.len(), 4);
+        assert_eq!(t[1].len as usize, MAX_TOKEN_BYTES - 1);
+        assert_eq!(t[2].end() as usize, blob.len() - 2);
+        assert!(!t[1].has(GLUED) && t[2].has(GLUED));
+        assert_eq!(toks(&dots).len(), 2);
     }
 }
