@@ -570,7 +570,7 @@ fn run_doc(
     part: &mut dyn FnMut(Piece),
 ) -> Done {
     let offsets = chars.then(|| output::CharOffsets::new(&doc.text));
-    let (mut records, mut text) = (Vec::new(), String::new());
+    let (mut records, mut text) = (Vec::new(), Vec::new());
     runner.run_each(program, &doc, &mut |mut r| {
         if let Some(offsets) = &offsets {
             offsets.record_to_chars(&mut r);
@@ -590,7 +590,7 @@ fn run_doc(
 /// What running a document hands on, in order: parts of its JSON Lines, then
 /// the document done (or why it could not be read).
 enum Piece {
-    Part(String),
+    Part(Vec<u8>),
     Doc(Result<Done, crate::text::DocError>),
 }
 
@@ -598,7 +598,8 @@ enum Piece {
 struct Done {
     doc: crate::text::Document,
     records: Vec<Record>,
-    text: String,
+    /// JSON Lines not yet handed on as parts.
+    text: Vec<u8>,
 }
 
 /// Where `run` puts what it finds.
@@ -618,10 +619,10 @@ struct RunOutput {
 
 impl RunOutput {
     /// Writes JSON Lines of a document still running.
-    fn write_part(&mut self, text: &str) {
+    fn write_part(&mut self, text: &[u8]) {
         self.partial = true;
         if self.io_error.is_none()
-            && let Err(e) = self.sink.write(text.as_bytes())
+            && let Err(e) = self.sink.write(text)
         {
             self.io_error = Some(e);
         }
@@ -637,7 +638,7 @@ impl RunOutput {
                     page.add(&doc, records);
                 } else if self.format == Format::Jsonl {
                     if self.io_error.is_none()
-                        && let Err(e) = self.sink.write(text.as_bytes())
+                        && let Err(e) = self.sink.write(&text)
                     {
                         self.io_error = Some(e);
                     }

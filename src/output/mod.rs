@@ -36,9 +36,11 @@ pub fn write(format: Format, records: &[Record], out: &mut String) {
             out.push('\n');
         }
         Format::Jsonl => {
+            let mut lines = Vec::new();
             for r in records {
-                jsonl(r, out);
+                jsonl(r, &mut lines);
             }
+            out.push_str(&String::from_utf8_lossy(&lines));
         }
         Format::Table => table(records, out),
         Format::Snapshot => {
@@ -58,10 +60,11 @@ pub fn write(format: Format, records: &[Record], out: &mut String) {
     }
 }
 
-/// One record as a JSON line.
-pub fn jsonl(r: &Record, out: &mut String) {
-    out.push_str(&serde_json::to_string(r).unwrap_or_default());
-    out.push('\n');
+/// One record as a JSON line (UTF-8), written straight into `out`.
+pub fn jsonl(r: &Record, out: &mut Vec<u8>) {
+    // Writing into a Vec cannot fail, nor can a record's serialisation.
+    let _ = serde_json::to_writer(&mut *out, r);
+    out.push(b'\n');
 }
 
 fn quote(s: &str) -> String {
