@@ -100,3 +100,10 @@ printf '\ngleaner / spaCy, 2 patterns: %s×; bundled library (1 core) / spaCy 2 
     "$(ratio gleaner-2 spacy-2)" "$(ratio gleaner-all spacy-2)"
 printf 'byte scan / tokenizer: %s×; 2 cores / 1 core (bundled library): %s×\n' \
     "$(ratio scan tokenize)" "$(echo "scale=2; ${median[gleaner-all-j2]} / ${median[gleaner-all]}" | bc -l)"
+# The same ratio run by run (the one-core and two-core runs of a round are
+# measured one after the other, so a slow spell of the shared machine weighs
+# on both): the median of the per-round ratios, and their range.
+mapfile -t pair < <(paste -d' ' "$tmp/gleaner-all" "$tmp/gleaner-all-j2" |
+    awk '{printf "%.2f\n", $1 / $3}' | sort -g)
+printf '2 cores / 1 core, round by round: median %s× (%s-%s×)\n' \
+    "${pair[$(((${#pair[@]} - 1) / 2))]}" "${pair[0]}" "${pair[-1]}"
