@@ -6,6 +6,17 @@ use common::{gleaner, gleaner_stdin, stderr, stdout};
 
 const SEED: &str = "tests/fixtures/000_tehran_moscow_security_agreement.txt";
 
+/// One rule: a capitalised word before "said" is a `Said` record.
+const SAID_RULES: &str =
+    "record Said(who)\nrule said { match <who:Cap> \"said\" emit Said { who } }\n";
+
+/// Writes a rule file `name` holding `src` into `dir`; its path.
+fn rules_file(dir: &tempfile::TempDir, name: &str, src: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, src).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
 /// The four PersonRole records the seed article must give, field by field.
 #[test]
 fn seed_article_person_roles() {
@@ -102,24 +113,13 @@ fn table_output() {
 #[test]
 fn jsonl_from_stdin_with_constants_and_own_rules() {
     let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("said.rules");
-    std::fs::write(
-        &rules,
+    let rules = rules_file(
+        &dir,
+        "said.rules",
         "record Said(who, how)\nrule said { match <who:Cap+> \"said\" emit Said { who, how: \"verb\" } }\n",
-    )
-    .unwrap();
-    let input = "{\"id\": \"a\", \"text\": \"Baqeri said no.\"}\n{\"id\": \"b\", \"text\": \"Nobody spoke.\", \"date\": \"2011-11-11\"}\n";
-    let out = gleaner_stdin(
-        &[
-            "run",
-            "--rules",
-            rules.to_str().unwrap(),
-            "-f",
-            "jsonl",
-            "-",
-        ],
-        input,
     );
+    let input = "{\"id\": \"a\", \"text\": \"Baqeri said no.\"}\n{\"id\": \"b\", \"text\": \"Nobody spoke.\", \"date\": \"2011-11-11\"}\n";
+    let out = gleaner_stdin(&["run", "--rules", &rules, "-f", "jsonl", "-"], input);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
@@ -133,13 +133,8 @@ fn jsonl_from_stdin_with_constants_and_own_rules() {
 #[test]
 fn stdin_streams_jsonl_and_keeps_plain_text_offsets() {
     let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("said.rules");
-    std::fs::write(
-        &rules,
-        "record Said(who)\nrule said { match <who:Cap> \"said\" emit Said { who } }\n",
-    )
-    .unwrap();
-    let rules = rules.to_str().unwrap();
+    let rules = rules_file(&dir, "said.rules", SAID_RULES);
+    let rules = rules.as_str();
     let mut input = String::from("\n  \n");
     for i in 0..2000 {
         input.push_str(&format!(
@@ -247,13 +242,12 @@ fn five_mistakes_five_diagnostics() {
 #[test]
 fn failing_example_is_reported_with_its_span() {
     let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("r.rules");
-    std::fs::write(
-        &rules,
+    let rules = rules_file(
+        &dir,
+        "r.rules",
         "record R(x)\nrule r {\n  match <x:\"said\">\n  emit R { x }\n  example \"he told me\"\n  counterexample \"she said\"\n}\n",
-    )
-    .unwrap();
-    let out = gleaner(&["check", rules.to_str().unwrap()]);
+    );
+    let out = gleaner(&["check", &rules]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("gleaner::example-missing"), "{err}");
@@ -369,14 +363,13 @@ fn profile_lists_rules_by_cost() {
 fn bad_rules_do_not_wait_for_input() {
     use std::process::{Command, Stdio};
     let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("bad.rules");
-    std::fs::write(
-        &rules,
+    let rules = rules_file(
+        &dir,
+        "bad.rules",
         "record R(x)\nrule r {\n    match nowhere\n    emit R { x: \"a\" }\n}\n",
-    )
-    .unwrap();
+    );
     let mut child = Command::new(env!("CARGO_BIN_EXE_gleaner"))
-        .args(["run", "--rules", rules.to_str().unwrap(), "-"])
+        .args(["run", "--rules", &rules, "-"])
         .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -413,13 +406,8 @@ fn bad_rules_do_not_wait_for_input() {
 #[test]
 fn long_documents_stream_their_records_in_order() {
     let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("said.rules");
-    std::fs::write(
-        &rules,
-        "record Said(who)\nrule said { match <who:Cap> \"said\" emit Said { who } }\n",
-    )
-    .unwrap();
-    let rules = rules.to_str().unwrap();
+    let rules = rules_file(&dir, "said.rules", SAID_RULES);
+    let rules = rules.as_str();
     // 30,000 records of about 130 bytes: about 4 MB, several parts.
     let long = "Ann said so. ".repeat(30_000);
     let mut input = String::new();

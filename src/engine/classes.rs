@@ -250,7 +250,7 @@ impl Classes {
         {
             return (seen.word, 2 * seen.class + glued);
         }
-        self.classify_new(program, token, text, short)
+        self.classify_new(program, token, text, short, (flags, glued))
     }
 
     /// [`Classes::classify_keyed`] for a text not met before (or met with
@@ -263,9 +263,8 @@ impl Classes {
         token: &Token,
         text: &str,
         short: Option<[u64; 2]>,
+        (flags, glued): (u8, u32),
     ) -> (u32, u32) {
-        let flags = token.flags & TEXT_FLAGS;
-        let glued = u32::from(token.flags & GLUED != 0);
         normalize(text, &mut self.norm);
         let word = program.vocab.get(&self.norm);
         let group = if word == NO_WORD {
