@@ -2,8 +2,7 @@
 
 use crate::Program;
 use crate::diff::{ChangeKind, Style, Tally, diff_records, write_change};
-use crate::engine::with_runner;
-use crate::text::{DocError, Document};
+use crate::engine::Runner;
 use clap::{Args, ValueEnum};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -90,6 +89,8 @@ struct Report {
 }
 
 pub(super) fn diff(args: DiffArgs) -> std::io::Result<ExitCode> {
+    // Documents are read meanwhile (both rule sets are built first).
+    let queue = super::read_in_background(&args.inputs, &args.text_field, args.lossy);
     let new_paths = args.rules.clone();
     let mut _checkout = None;
     let base_paths: Vec<PathBuf> = if let [one] = args.base.as_slice()
@@ -132,10 +133,7 @@ pub(super) fn diff(args: DiffArgs) -> std::io::Result<ExitCode> {
     else {
         return Ok(ExitCode::from(2));
     };
-    let pool = super::thread_pool(args.jobs)?;
     let mut report = Report::default();
-    let mut batch: Vec<Document> = Vec::new();
-    let mut bytes = 0;
     let mut failed = 0;
     let cap = args.examples;
     let style = Style {
@@ -144,20 +142,28 @@ pub(super) fn diff(args: DiffArgs) -> std::io::Result<ExitCode> {
             && std::env::var_os("NO_COLOR").is_none(),
     };
     let progress = super::progress::Progress::new(&args.inputs, args.quiet);
-    let run_batch = |batch: &mut Vec<Document>, report: &mut Report| {
-        use rayon::prelude::*;
-        let docs = std::mem::take(batch);
-        let batch_bytes: usize = docs.iter().map(|d| d.text.len()).sum();
-        let results: Vec<(Document, Vec<crate::Record>, Vec<crate::Record>)> = pool.install(|| {
-            docs.into_par_iter()
-                .map(|doc| {
-                    let o = with_runner(&old, |r| r.run(&old, &doc));
-                    let n = with_runner(&new, |r| r.run(&new, &doc));
-                    (doc, o, n)
-                })
-                .collect()
-        });
-        for (doc, o, n) in results {
+    // Each worker runs both rule sets over a document; the documents are
+    // taken back in input order.
+    queue.run_ordered(
+        super::jobs(args.jobs),
+        || (Runner::new(), Runner::new()),
+        |(old_runner, new_runner), doc, _| {
+            doc.map(|doc| {
+                let o = old_runner.run(&old, &doc);
+                let n = new_runner.run(&new, &doc);
+                (doc, o, n)
+            })
+        },
+        |result| {
+            let (doc, o, n) = match result {
+                Ok(done) => done,
+                Err(e) => {
+                    failed += 1;
+                    eprintln!("error: {e}");
+                    return true;
+                }
+            };
+            super::warn_lossy(&doc);
             report.documents += 1;
             report.old_records += o.len();
             report.new_records += n.len();
@@ -201,35 +207,10 @@ pub(super) fn diff(args: DiffArgs) -> std::io::Result<ExitCode> {
                     });
                 }
             }
-        }
-        progress.advance(report.documents, batch_bytes);
-    };
-    let how = crate::text::Reading {
-        text_field: &args.text_field,
-        lossy: args.lossy,
-    };
-    crate::text::read_input_with(&args.inputs, &how, &mut |doc: Result<
-        Document,
-        DocError,
-    >| {
-        match doc {
-            Ok(d) => {
-                super::warn_lossy(&d);
-                bytes += d.text.len();
-                batch.push(d);
-                if batch.len() >= 256 || bytes >= 16 << 20 {
-                    bytes = 0;
-                    run_batch(&mut batch, &mut report);
-                    progress.finish();
-                }
-            }
-            Err(e) => {
-                failed += 1;
-                eprintln!("error: {e}");
-            }
-        }
-    });
-    run_batch(&mut batch, &mut report);
+            progress.advance(report.documents, doc.text.len());
+            true
+        },
+    );
     progress.finish();
 
     let describe = |paths: &[PathBuf], given: &[String]| {

@@ -355,31 +355,37 @@ fn build(rules: &RulesArg) -> Result<Program, Diagnostics> {
     }
 }
 
+/// Starts reading (and parsing JSON) on a thread of its own, a bounded way
+/// ahead of what is run: the first documents are read while the rules
+/// compile. The thread is not joined: when the rules do not build, the
+/// process ends without waiting for a read (of a terminal, say) to finish.
+fn read_in_background(
+    inputs: &[PathBuf],
+    text_field: &str,
+    lossy: bool,
+) -> pipeline::Queue<Result<crate::text::Document, crate::text::DocError>> {
+    let (feed, queue) = pipeline::channel_of(READ_AHEAD);
+    let (inputs, text_field) = (inputs.to_vec(), text_field.to_string());
+    std::thread::spawn(move || {
+        let how = crate::text::Reading {
+            text_field: &text_field,
+            lossy,
+        };
+        let mut stopped = false;
+        crate::text::read_input_with(&inputs, &how, &mut |doc| {
+            if stopped || interrupt::interrupted() {
+                return;
+            }
+            let bytes = doc.as_ref().map_or(0, |d| d.text.len());
+            stopped = !feed.push(doc, bytes);
+        });
+    });
+    queue
+}
+
 fn run(args: RunArgs) -> std::io::Result<ExitCode> {
     interrupt::install();
-    // Reading (and parsing JSON) goes on in a thread of its own, from the
-    // start: the first documents are read while the rules compile. It is not
-    // joined: when the rules do not build, the process ends without waiting
-    // for a read (of a terminal, say) to finish.
-    let (feed, queue) = pipeline::channel_of(READ_AHEAD);
-    {
-        let (inputs, text_field, lossy) =
-            (args.inputs.clone(), args.text_field.clone(), args.lossy);
-        std::thread::spawn(move || {
-            let how = crate::text::Reading {
-                text_field: &text_field,
-                lossy,
-            };
-            let mut stopped = false;
-            crate::text::read_input_with(&inputs, &how, &mut |doc| {
-                if stopped || interrupt::interrupted() {
-                    return;
-                }
-                let bytes = doc.as_ref().map_or(0, |d| d.text.len());
-                stopped = !feed.push(doc, bytes);
-            });
-        });
-    }
+    let queue = read_in_background(&args.inputs, &args.text_field, args.lossy);
     let program = match build(&args.rules) {
         Ok(p) => p,
         Err(d) => {
