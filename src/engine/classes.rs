@@ -429,10 +429,35 @@ impl Memo {
         }
     }
 
+    /// The answer remembered under `id` for `class`, if it was worked out.
+    #[inline(always)]
+    pub fn known(&self, id: u32, class: u32) -> Option<bool> {
+        let row = *self.rows.get(class as usize)?;
+        if row == u32::MAX {
+            return None;
+        }
+        match self.cells[row as usize * self.ntests + id as usize] {
+            2 => None,
+            cell => Some(cell == 1),
+        }
+    }
+
     /// The answer remembered under `id` for `class`, worked out by `work` the
     /// first time it is asked.
-    #[inline]
+    #[inline(always)]
     pub fn get(&mut self, id: u32, class: u32, work: impl FnOnce() -> bool) -> bool {
+        if let Some(known) = self.known(id, class) {
+            return known;
+        }
+        let answer = work();
+        self.remember(id, class, answer);
+        answer
+    }
+
+    /// Remembers `answer` under `id` for `class`.
+    #[cold]
+    #[inline(never)]
+    fn remember(&mut self, id: u32, class: u32, answer: bool) {
         let c = class as usize;
         if c >= self.rows.len() {
             self.rows.resize(c + 1, u32::MAX);
@@ -443,11 +468,7 @@ impl Memo {
             self.cells.resize(self.cells.len() + self.ntests, 2);
             self.rows[c] = row;
         }
-        let cell = &mut self.cells[row as usize * self.ntests + id as usize];
-        if *cell == 2 {
-            *cell = u8::from(work());
-        }
-        *cell == 1
+        self.cells[row as usize * self.ntests + id as usize] = u8::from(answer);
     }
 }
 

@@ -428,7 +428,26 @@ pub fn can_start(program: &Program, rule: &Rule, doc: &DocView, first: &[u32], a
     starts(&mut memo, program, rule, doc, first, at)
 }
 
+#[inline(always)]
 fn starts(
+    memo: &mut Memo,
+    program: &Program,
+    rule: &Rule,
+    doc: &DocView,
+    first: &[u32],
+    at: u32,
+) -> bool {
+    // The common case inline: the answer for the token's class is known.
+    if let (Some(id), Some((classes_of, _))) = (rule.start_id, doc.classes)
+        && let Some(known) = memo.known(id, classes_of[at as usize])
+    {
+        return known;
+    }
+    starts_slow(memo, program, rule, doc, first, at)
+}
+
+#[inline(never)]
+fn starts_slow(
     memo: &mut Memo,
     program: &Program,
     rule: &Rule,
