@@ -21,7 +21,7 @@ pub struct DocView<'a> {
     pub words: &'a [u32],
     /// `starts[i]`: a sentence starts at token `i` (length `tokens.len() + 1`; the last is the end).
     pub boundary: &'a [bool],
-    /// For each record type: the token spans of its final records, sorted by start.
+    /// For each record type: the token spans of its final records, sorted (by start, then end).
     pub spans: &'a [Vec<(u32, u32)>],
     /// Each token's class and what the classes are, when known: token tests
     /// are then worked out once per class and remembered.
@@ -284,19 +284,15 @@ impl Vm {
                     }
                 }
                 Inst::Span(ty, n) => {
-                    // A record starting here, longest first, that ends by `end`.
+                    // A record starting here that ends by `end`, longest
+                    // first: spans are sorted, so pushing them in order puts
+                    // the longest on top (a repeated end is skipped as visited).
                     let spans = &doc.spans[*ty as usize];
                     let first = spans.partition_point(|&(s, _)| s < at);
-                    let here = spans[first..].iter().take_while(|&&(s, _)| s == at);
-                    let mut ends: Vec<u32> = here
-                        .map(|&(_, e)| e)
-                        .filter(|&e| e > at && e <= end)
-                        .collect();
-                    // Pushed shortest first, so the longest is tried first.
-                    ends.sort_unstable();
-                    ends.dedup();
-                    for e in ends {
-                        jobs.push(Job::Go(*n, e));
+                    for &(_, e) in spans[first..].iter().take_while(|&&(s, _)| s == at) {
+                        if e > at && e <= end {
+                            jobs.push(Job::Go(*n, e));
+                        }
                     }
                 }
             }
