@@ -19,36 +19,43 @@ const ITEM_COST: usize = 1024;
 /// How long a worker waits for an item before it looks whether to stop.
 const WAIT: std::time::Duration = std::time::Duration::from_millis(20);
 
-/// Bytes pushed whose results have not been taken yet.
+/// Bytes pushed whose results have not been taken yet, and whether the
+/// queue still takes items.
 struct Budget {
-    held: Mutex<usize>,
+    state: Mutex<Held>,
     freed: Condvar,
     max: usize,
-    closed: AtomicBool,
+}
+
+#[derive(Default)]
+struct Held {
+    bytes: usize,
+    closed: bool,
 }
 
 impl Budget {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Held> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Waits until `cost` more fits (it always does when nothing is held).
     /// False once the queue has stopped taking items.
     fn take(&self, cost: usize) -> bool {
-        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
-        while *held > 0 && *held + cost > self.max && !self.closed.load(Ordering::Acquire) {
+        let mut held = self.lock();
+        while held.bytes > 0 && held.bytes + cost > self.max && !held.closed {
             held = self.freed.wait(held).unwrap_or_else(|e| e.into_inner());
         }
-        *held += cost;
-        !self.closed.load(Ordering::Acquire)
+        held.bytes += cost;
+        !held.closed
     }
 
     fn give_back(&self, cost: usize) {
-        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
-        *held -= cost;
+        self.lock().bytes -= cost;
         self.freed.notify_all();
     }
 
     fn close(&self) {
-        // Under the lock, so that a reader about to wait sees it.
-        let _held = self.held.lock().unwrap_or_else(|e| e.into_inner());
-        self.closed.store(true, Ordering::Release);
+        self.lock().closed = true;
         self.freed.notify_all();
     }
 }
@@ -68,10 +75,9 @@ pub struct Queue<T> {
 /// A feed and its queue, letting the reader run at most about `max_bytes` ahead.
 pub fn channel_of<T>(max_bytes: usize) -> (Feed<T>, Queue<T>) {
     let budget = Arc::new(Budget {
-        held: Mutex::new(0),
+        state: Mutex::default(),
         freed: Condvar::new(),
         max: max_bytes,
-        closed: AtomicBool::new(false),
     });
     // The budget bounds what is queued; the channel only needs room for it.
     let (tx, rx) = sync_channel(max_bytes / ITEM_COST + 1);
