@@ -29,7 +29,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # The first half: whole lines up to the middle byte.
 half=$(($(wc -c <"$corpus") / 2))
-awk -v half="$half" -v a="$tmp/a.jsonl" -v b="$tmp/b.jsonl" \
+LC_ALL=C awk -v half="$half" -v a="$tmp/a.jsonl" -v b="$tmp/b.jsonl" \
     '{ n += length($0) + 1; print > (n <= half ? a : b) }' "$corpus"
 
 now() { date +%s%N; }
