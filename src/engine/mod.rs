@@ -540,11 +540,17 @@ pub fn resolve_noting(
     if program.records[ty].keep_all {
         return cands;
     }
-    let mut taken = vec![false; ntokens];
+    // Which tokens a kept candidate covers, over the stretch the candidates
+    // span (not the whole document: a type's records are often few).
+    let lo = cands.iter().map(|c| c.start).min().unwrap_or(0) as usize;
+    let hi = cands.iter().map(|c| c.end).max().unwrap_or(0) as usize;
+    debug_assert!(hi <= ntokens);
+    let mut taken = vec![0u64; hi.saturating_sub(lo).div_ceil(64)];
+    let bit = |i: usize| (i / 64, 1u64 << (i % 64));
     let mut out: Vec<Candidate> = Vec::with_capacity(cands.len());
     for c in cands {
-        let range = c.start as usize..c.end as usize;
-        if taken[range.clone()].iter().any(|&t| t) {
+        let range = c.start as usize - lo..c.end as usize - lo;
+        if range.clone().map(bit).any(|(w, b)| taken[w] & b != 0) {
             if let Some(losses) = losses.as_deref_mut()
                 && let Some(winner) = out.iter().find(|w| w.start < c.end && c.start < w.end)
             {
@@ -555,7 +561,7 @@ pub fn resolve_noting(
             }
             continue;
         }
-        taken[range].iter_mut().for_each(|t| *t = true);
+        range.map(bit).for_each(|(w, b)| taken[w] |= b);
         out.push(c);
     }
     out
