@@ -38,13 +38,19 @@ fn program(src: &str) -> Program {
 }
 
 /// The bundled library over every fixture article: the same records, with one
-/// runner kept across the articles (its automata warm) and a fresh one each.
+/// runner kept across the articles (its automata warm) and a fresh one each,
+/// and with one that works out the rules a window triggers again for each
+/// stratum, as for a very long document (`Runner::trigger_cache_tokens`).
 #[test]
 fn bundled_rules_find_the_same_on_every_fixture() {
     let program = Program::from_paths(&["rules".into()]).expect("bundled rules build");
     let mut warm = Runner::new();
     warm.no_dfa = false;
     warm.pike_only = false;
+    let mut long = Runner::new();
+    long.no_dfa = false;
+    long.pike_only = false;
+    long.trigger_cache_tokens = 0;
     let mut total = 0;
     let mut files: Vec<_> = std::fs::read_dir("tests/fixtures")
         .unwrap()
@@ -59,6 +65,7 @@ fn bundled_rules_find_the_same_on_every_fixture() {
         let (with, without) = both(&program, &doc);
         assert_eq!(with, without, "{}", path.display());
         assert_eq!(warm.run(&program, &doc), without, "{}", path.display());
+        assert_eq!(long.run(&program, &doc), without, "{}", path.display());
         total += with.len();
     }
     assert!(total > 500, "only {total} records");

@@ -84,7 +84,14 @@ pub struct Runner {
     pub profile: Option<Vec<RuleProfile>>,
     /// When set, every candidate that overlap resolution drops, with the one that beat it.
     pub losses: Option<Vec<trace::Loss>>,
+    /// Documents of up to this many tokens have the rules each window's words
+    /// trigger worked out once, for every stratum; longer ones per stratum
+    /// (four bytes a rule a window held at once would add up to tens of MB).
+    pub trigger_cache_tokens: usize,
 }
+
+/// The default of [`Runner::trigger_cache_tokens`]: about 10 MB of text.
+pub const TRIGGER_CACHE_TOKENS: usize = 1 << 21;
 
 /// What one rule cost (see [`Runner::profile`]).
 #[derive(Clone, Copy, Debug, Default)]
@@ -154,6 +161,7 @@ impl Runner {
             losses: None,
             no_dfa: std::env::var_os("GLEANER_NO_DFA").is_some(),
             pike_only: std::env::var_os("GLEANER_PIKE_ONLY").is_some(),
+            trigger_cache_tokens: TRIGGER_CACHE_TOKENS,
         }
     }
 
@@ -233,8 +241,11 @@ impl Runner {
             self.marks.resize(program.rules.len(), 0);
         }
         // For each scope, the rules each window's words trigger (of every
-        // stratum): worked out once, used by each stratum.
+        // stratum): worked out once, used by each stratum; for a very long
+        // document, again for each stratum instead of held.
         let mut triggered: [Option<(Vec<u32>, Vec<usize>)>; 3] = [None, None, None];
+        let cache_triggers = a.tokens.len() <= self.trigger_cache_tokens;
+        let mut marked_here = Vec::new();
         for stratum in 0..program.strata {
             for (scope, scheduled) in program.schedule[stratum].iter().enumerate() {
                 if scheduled.is_empty() {
@@ -249,7 +260,7 @@ impl Runner {
                 if !self.no_dfa && self.dfas.len() <= group {
                     self.dfas.resize_with(group + 1, || None);
                 }
-                if triggered[scope].is_none() {
+                if cache_triggers && triggered[scope].is_none() {
                     let (mut flat, mut ends) = (Vec::new(), Vec::with_capacity(windows.len()));
                     for w in windows {
                         self.mark(program, a, w);
@@ -258,14 +269,23 @@ impl Runner {
                     }
                     triggered[scope] = Some((flat, ends));
                 }
-                let (flat, ends) = triggered[scope].as_ref().expect("just made");
                 for (wi, w) in windows.iter().enumerate() {
                     if w.is_empty() {
                         continue;
                     }
                     // The rules worth trying: those whose words the window holds, and those
                     // that need none; in rule order.
-                    let marked = &flat[if wi == 0 { 0 } else { ends[wi - 1] }..ends[wi]];
+                    let marked: &[u32] = match &triggered[scope] {
+                        Some((flat, ends)) => {
+                            &flat[if wi == 0 { 0 } else { ends[wi - 1] }..ends[wi]]
+                        }
+                        None => {
+                            self.mark(program, a, w);
+                            marked_here.clear();
+                            marked_here.extend_from_slice(&self.marked);
+                            &marked_here
+                        }
+                    };
                     self.todo.clear();
                     self.todo
                         .extend_from_slice(&program.schedule_always[stratum][scope]);
