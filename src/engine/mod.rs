@@ -41,8 +41,34 @@ pub struct Analysis {
     pub words: Vec<u32>,
     /// Class of each token (see [`classes`]), numbered by the runner that made this.
     pub classes: Vec<u32>,
-    /// `boundary[i]`: a sentence starts at token `i` (or `i` is the end).
-    pub boundary: Vec<bool>,
+    /// `boundary.get(i)`: a sentence starts at token `i` (or `i` is the end).
+    pub boundary: Bits,
+}
+
+/// A set of positions, one bit each.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bits {
+    words: Vec<u64>,
+}
+
+impl Bits {
+    /// No positions of `0..n`.
+    pub fn new(n: usize) -> Bits {
+        Bits {
+            words: vec![0; n.div_ceil(64)],
+        }
+    }
+
+    /// Adds position `i`.
+    pub fn set(&mut self, i: usize) {
+        self.words[i / 64] |= 1 << (i % 64);
+    }
+
+    /// Whether position `i` is in.
+    #[inline]
+    pub fn get(&self, i: usize) -> bool {
+        self.words[i / 64] >> (i % 64) & 1 != 0
+    }
 }
 
 /// Reusable state for running a program; one per thread.
@@ -180,11 +206,11 @@ impl Runner {
         let mut classes = Vec::with_capacity(tokens.len());
         self.classes
             .classify_all(program, text, &tokens, &mut words, &mut classes);
-        let mut boundary = vec![false; tokens.len() + 1];
+        let mut boundary = Bits::new(tokens.len() + 1);
         for s in &segments.sentences {
-            boundary[s.start as usize] = true;
+            boundary.set(s.start as usize);
         }
-        boundary[tokens.len()] = true;
+        boundary.set(tokens.len());
         Analysis {
             tokens,
             segments,
@@ -447,7 +473,7 @@ impl Runner {
                 classes,
                 masks: &self.masks,
                 cuts: &self.cuts,
-                ends_sentence: a.boundary[w.end as usize],
+                ends_sentence: a.boundary.get(w.end as usize),
             };
             dfa.scan(
                 program,
@@ -711,12 +737,12 @@ impl<'a> RecordContext<'a> {
                 // but punctuation.
                 let mut t = c.start as usize;
                 while t > 0
-                    && !a.boundary[t]
+                    && !a.boundary.get(t)
                     && a.tokens[t - 1].kind == crate::text::TokenKind::Punct
                 {
                     t -= 1;
                 }
-                let subject = a.boundary[t];
+                let subject = a.boundary.get(t);
                 let first = words.first().map_or("", String::as_str);
                 for (list, other) in [
                     (&mut male, &FEMALE_TITLES[..]),

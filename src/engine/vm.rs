@@ -3,6 +3,7 @@
 //! Threads are kept in priority order, which gives leftmost-first matches
 //! with greedy and lazy quantifiers, as the `regex` crate's PikeVM does.
 
+use super::Bits;
 use super::classes::{Classes, Memo};
 use crate::compile::{Assertion, Inst, NO_WORD, Program, Rule, Test, lexicon::ROOT, test_token};
 use crate::text::Token;
@@ -19,8 +20,9 @@ pub struct DocView<'a> {
     pub tokens: &'a [Token],
     /// Each token's word id.
     pub words: &'a [u32],
-    /// `starts[i]`: a sentence starts at token `i` (length `tokens.len() + 1`; the last is the end).
-    pub boundary: &'a [bool],
+    /// `boundary.get(i)`: a sentence starts at token `i` (positions
+    /// `0..=tokens.len()`; the last is the end).
+    pub boundary: &'a Bits,
     /// For each record type: the token spans of its final records, sorted (by start, then end).
     pub spans: &'a [Vec<(u32, u32)>],
     /// Each token's class and what the classes are, when known: token tests
@@ -405,8 +407,8 @@ impl Vm {
 #[inline]
 pub fn holds(a: Assertion, doc: &DocView, at: u32) -> bool {
     match a {
-        Assertion::Start => (at as usize) < doc.tokens.len() && doc.boundary[at as usize],
-        Assertion::End => at > 0 && doc.boundary[at as usize],
+        Assertion::Start => (at as usize) < doc.tokens.len() && doc.boundary.get(at as usize),
+        Assertion::End => at > 0 && doc.boundary.get(at as usize),
     }
 }
 
@@ -414,7 +416,7 @@ pub fn holds(a: Assertion, doc: &DocView, at: u32) -> bool {
 /// thread started there would die at the `^`).
 #[inline]
 fn may_start(rule: &Rule, doc: &DocView, at: u32) -> bool {
-    !rule.anchored || ((at as usize) < doc.tokens.len() && doc.boundary[at as usize])
+    !rule.anchored || ((at as usize) < doc.tokens.len() && doc.boundary.get(at as usize))
 }
 
 /// True if one of the rule's first instructions can consume the token at `at`.
