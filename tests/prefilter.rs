@@ -106,6 +106,30 @@ rule said_plain { match <who:Cap> "said" emit Said { who } }
     }
 }
 
+/// Rules over one pattern (a Quote rule and a Statement rule, say) share
+/// their automaton's states; each still gets through where the pattern
+/// matches, and the rule between them keeps its own.
+#[test]
+fn rules_over_one_pattern_share_an_automaton() {
+    let src = r#"
+record Quote(speaker)
+record Statement(speaker)
+rule quote { match <speaker:Cap> ","? "said" ","? "\"" emit Quote { speaker } }
+rule told { match <speaker:Cap> "told" emit Statement { speaker } }
+rule statement { match <speaker:Cap> ","? "said" ","? "\"" emit Statement { speaker } }
+"#;
+    let program = program(src);
+    assert_records(
+        &program,
+        "Baqeri said, \"We agreed.\" Lavrov told reporters.",
+        &[
+            ("Quote", "Baqeri said, \""),
+            ("Statement", "Baqeri said, \""),
+            ("Statement", "Lavrov told"),
+        ],
+    );
+}
+
 /// `^` and `$` hold between the sentences of a paragraph (also one after
 /// the other), and nowhere else: the automaton follows them.
 #[test]

@@ -90,7 +90,7 @@ pub enum Assertion {
 }
 
 /// One instruction of a rule's automaton.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Inst {
     /// Consume one token that passes the test.
     Token(Test, u32),

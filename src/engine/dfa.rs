@@ -121,6 +121,12 @@ pub struct Found {
 pub struct Dfa {
     /// The rules (indices into the program's rules); bit `k` of a result is `members[k]`.
     members: Vec<u32>,
+    /// For each member, the later members whose looser automaton is the
+    /// same as its own ("Quote" and "Statement" rules over one pattern):
+    /// they get no NFA states of their own and match where it matches.
+    same: Vec<Vec<u32>>,
+    /// How many members have NFA states of their own.
+    distinct: usize,
     /// Each member's instructions, one per pair of NFA states (`id / 2`),
     /// with their targets as NFA states: following one takes one look-up.
     flat: Vec<Flat>,
@@ -199,11 +205,19 @@ impl Dfa {
                 preds.len() as u32 - 1
             })
         };
+        let mut same: Vec<Vec<u32>> = vec![Vec::new(); members.len()];
         for (k, &ri) in members.iter().enumerate() {
+            let rule = &program.rules[ri as usize];
+            if let Some(j) = members[..k].iter().position(|&rj| {
+                let other = &program.rules[rj as usize];
+                other.approx == rule.approx && other.approx_test_ids == rule.approx_test_ids
+            }) {
+                same[j].push(k as u32);
+                continue;
+            }
             let first = 2 * npcs;
             base.push(first);
             let to = |pc: u32| first + 2 * pc;
-            let rule = &program.rules[ri as usize];
             for (inst, &test) in rule.approx.iter().zip(&rule.approx_test_ids) {
                 // A record type's slot among those followed (none past the
                 // first MAX_SPAN_TYPES: such a record is any run of tokens).
@@ -262,8 +276,11 @@ impl Dfa {
                     Pred::SpanStart(_) | Pred::SpanEnd(_) | Pred::SpanOne(_)
                 )
             });
+        let distinct = base.len();
         let mut dfa = Dfa {
             members: members.to_vec(),
+            same,
+            distinct,
             flat,
             stay,
             exit,
@@ -323,7 +340,7 @@ impl Dfa {
     /// True if its cache fills so quickly that two automata, each for half
     /// its rules, would do better (their states do not multiply).
     pub fn should_split(&self) -> bool {
-        self.filled_quickly && self.members.len() > 1
+        self.filled_quickly && self.distinct > 1
     }
 
     /// Empties the state cache, leaving the start state (number 0).
@@ -375,7 +392,12 @@ impl Dfa {
                 Flat::Assert(_) | Flat::Consume(_) | Flat::Span(_) => self.set.push(id),
                 // A record of a type not followed: any tokens, or (to be safe) none.
                 Flat::AnySpan(_) => self.stack.push(id | 1),
-                Flat::Match(k) => self.hits[k as usize / 64] |= 1 << (k % 64),
+                Flat::Match(k) => {
+                    self.hits[k as usize / 64] |= 1 << (k % 64);
+                    for &j in &self.same[k as usize] {
+                        self.hits[j as usize / 64] |= 1 << (j % 64);
+                    }
+                }
             }
         }
     }
