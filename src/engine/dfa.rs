@@ -177,6 +177,17 @@ pub struct Dfa {
     /// emptied after fewer than [`QUICK_FILL`] windows.
     windows: u32,
     filled_quickly: bool,
+    /// What [`Dfa::closure`] reaches from each NFA state on a token (not
+    /// across sentences), remembered: the same whichever DFA state it is
+    /// worked out for, so it outlives a reset. `closure_at[id]` is where its
+    /// entry starts in `closure_data` (`UNKNOWN` until worked out): the
+    /// number of states, the number of matching members, the states, the
+    /// members.
+    closure_at: Vec<u32>,
+    closure_data: Vec<u32>,
+    /// Marks for working an entry out while a step is half done.
+    memo_mark: Vec<u32>,
+    memo_stamp: u32,
     // Scratch.
     set: Vec<u32>,
     mark: Vec<u32>,
@@ -306,6 +317,10 @@ impl Dfa {
             at_boundary: false,
             windows: 0,
             filled_quickly: false,
+            closure_at: vec![UNKNOWN; n],
+            closure_data: Vec::new(),
+            memo_mark: vec![0; n],
+            memo_stamp: 0,
             set: Vec::new(),
             mark: vec![0; n],
             stamp: 0,
@@ -581,12 +596,63 @@ impl Dfa {
                 _ => unreachable!("assertions pass no token; other states consume"),
             };
             if stay {
-                self.closure(id | 1);
+                self.add_closure(id | 1);
             }
             if exit {
-                self.closure(next);
+                self.add_closure(next);
             }
         }
+    }
+
+    /// [`Dfa::closure`] of `id` on a token, from its remembered entry.
+    #[inline]
+    fn add_closure(&mut self, id: u32) {
+        let mut at = self.closure_at[id as usize];
+        if at == UNKNOWN {
+            at = self.remember_closure(id);
+        }
+        let at = at as usize;
+        let states = self.closure_data[at] as usize;
+        let members = self.closure_data[at + 1] as usize;
+        let (states, members) =
+            self.closure_data[at + 2..at + 2 + states + members].split_at(states);
+        for &s in states {
+            let slot = &mut self.mark[s as usize];
+            if *slot != self.stamp {
+                *slot = self.stamp;
+                self.set.push(s);
+            }
+        }
+        for &k in members {
+            self.hits[k as usize / 64] |= 1 << (k % 64);
+        }
+    }
+
+    /// Works out the closure entry of `id` (see `closure_at`), with the step
+    /// under way set aside, and returns where it starts.
+    #[cold]
+    fn remember_closure(&mut self, id: u32) -> u32 {
+        let set = std::mem::take(&mut self.set);
+        let words = self.hits.len();
+        let hits = std::mem::replace(&mut self.hits, vec![0; words]);
+        let stamp = std::mem::replace(&mut self.stamp, self.memo_stamp);
+        std::mem::swap(&mut self.mark, &mut self.memo_mark);
+        self.begin();
+        self.closure(id);
+        let at = self.closure_data.len() as u32;
+        let members: Vec<u32> = (0..64 * self.hits.len() as u32)
+            .filter(|&k| self.hits[k as usize / 64] & (1 << (k % 64)) != 0)
+            .collect();
+        self.closure_data.push(self.set.len() as u32);
+        self.closure_data.push(members.len() as u32);
+        self.closure_data.extend_from_slice(&self.set);
+        self.closure_data.extend_from_slice(&members);
+        self.closure_at[id as usize] = at;
+        std::mem::swap(&mut self.mark, &mut self.memo_mark);
+        self.memo_stamp = std::mem::replace(&mut self.stamp, stamp);
+        self.set = set;
+        self.hits = hits;
+        at
     }
 
     /// The state after `from` on a token of local class `lc`, worked out.
