@@ -576,7 +576,15 @@ fn run_doc(
     part: &mut dyn FnMut(Piece),
 ) -> Done {
     let offsets = chars.then(|| output::CharOffsets::new(&doc.text));
-    let (mut records, mut text) = (Vec::new(), Vec::new());
+    // JSON Lines take about as many bytes as the text: room for that, up to
+    // a part, so that the buffer seldom grows by copying.
+    let room = (doc.text.len() + 4096).min(PART_BYTES + 65536);
+    let mut records = Vec::new();
+    let mut text = if jsonl {
+        Vec::with_capacity(room)
+    } else {
+        Vec::new()
+    };
     runner.run_each(program, &doc, &mut |mut r| {
         if let Some(offsets) = &offsets {
             offsets.record_to_chars(&mut r);
@@ -584,7 +592,10 @@ fn run_doc(
         if jsonl {
             output::jsonl(&r, &mut text);
             if text.len() >= PART_BYTES {
-                part(Piece::Part(std::mem::take(&mut text)));
+                part(Piece::Part(std::mem::replace(
+                    &mut text,
+                    Vec::with_capacity(room),
+                )));
             }
         } else {
             records.push(r);

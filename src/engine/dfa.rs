@@ -311,7 +311,9 @@ impl Dfa {
             start_consuming: Vec::new(),
             start_hits: vec![0; words],
             start_step: Vec::new(),
-            trans: Vec::new(),
+            // Room for the most it may hold (pages not written to cost no
+            // memory), so that it never grows by copying.
+            trans: Vec::with_capacity(MAX_TABLE_BYTES / 2 + 16),
             stride: 16,
             boundary_lc: 0,
             at_boundary: false,
@@ -548,7 +550,8 @@ impl Dfa {
     fn widen(&mut self) {
         let old = self.stride;
         self.stride *= 2;
-        let mut trans = vec![NO_STATE; self.states.len() * self.stride];
+        let mut trans = Vec::with_capacity(MAX_TABLE_BYTES / 2 + self.stride);
+        trans.resize(self.states.len() * self.stride, NO_STATE);
         for s in 0..self.states.len() {
             trans[s * self.stride..s * self.stride + old]
                 .copy_from_slice(&self.trans[s * old..(s + 1) * old]);
