@@ -5,6 +5,8 @@
 use gleaner::{Document, Program, Record};
 use std::time::{Duration, Instant};
 
+mod common;
+
 // ---- helpers ---------------------------------------------------------------
 
 fn program(src: &str) -> Program {
@@ -1273,5 +1275,37 @@ fn emit_at_sets_the_record_span_from_a_capture() {
             ("Echo".into(), "“No,”".into(), "“No,”".into()),
             ("Quote".into(), "“No,”".into(), "Bob".into()),
         ]
+    );
+}
+
+/// A record as it is built (`Runner::run_each_ref`, which `gleaner run
+/// --format jsonl` writes out) is the record `Runner::run` returns, and
+/// writes the same JSON, for every record the bundled library finds in the
+/// fixture articles (constants, lower-cased, canonical, resolved and date
+/// values among them).
+#[test]
+fn records_as_built_write_the_same_json_as_records() {
+    let program = Program::from_paths(&["rules".into()]).expect("bundled rules build");
+    let mut runner = gleaner::engine::Runner::new();
+    let (mut total, mut values) = (0, 0);
+    for path in common::fixture_paths() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let doc = Document::new(path.display().to_string(), text);
+        let records = runner.run(&program, &doc);
+        let mut built = Vec::new();
+        runner.run_each_ref(&program, &doc, &mut |r| {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            gleaner::output::jsonl(&r, &mut a);
+            gleaner::output::jsonl(&r.to_record(), &mut b);
+            assert_eq!(String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap());
+            values += r.fields.iter().filter(|(_, f)| f.value.is_some()).count();
+            built.push(r.to_record());
+        });
+        assert_eq!(built, records, "{}", path.display());
+        total += records.len();
+    }
+    assert!(
+        total > 500 && values > 100,
+        "{total} records, {values} values"
     );
 }

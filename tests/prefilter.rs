@@ -8,6 +8,8 @@ use gleaner::{Document, Program, Record};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
+mod common;
+
 fn both(program: &Program, doc: &Document) -> (Vec<Record>, Vec<Record>) {
     let mut with = Runner::new();
     with.no_dfa = false;
@@ -52,12 +54,7 @@ fn bundled_rules_find_the_same_on_every_fixture() {
     long.pike_only = false;
     long.trigger_cache_tokens = 0;
     let mut total = 0;
-    let mut files: Vec<_> = std::fs::read_dir("tests/fixtures")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    files.sort();
+    let files = common::fixture_paths();
     assert!(files.len() >= 10);
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();

@@ -585,9 +585,9 @@ fn run_doc(
     } else {
         Vec::new()
     };
-    runner.run_each(program, &doc, &mut |mut r| {
+    runner.run_each_ref(program, &doc, &mut |mut r| {
         if let Some(offsets) = &offsets {
-            offsets.record_to_chars(&mut r);
+            offsets.record_ref_to_chars(&mut r);
         }
         if jsonl {
             output::jsonl(&r, &mut text);
@@ -598,7 +598,7 @@ fn run_doc(
                 )));
             }
         } else {
-            records.push(r);
+            records.push(r.to_record());
         }
     });
     Done { doc, records, text }

@@ -13,8 +13,9 @@ pub mod vm;
 use crate::check::hir::FieldExpr;
 use crate::compile::{Program, Rule, scope_index};
 use crate::text::{Document, Segments, Token, normalize, segment, tokenize};
-pub use record::{Field, Record};
+pub use record::{Field, FieldRef, Record, RecordRef};
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 use std::ops::Range;
 use vm::{DocView, NONE, Vm};
 
@@ -232,6 +233,17 @@ impl Runner {
     /// same order, instead of holding them all: a long document's records
     /// can be written out as they come.
     pub fn run_each(&mut self, program: &Program, doc: &Document, each: &mut dyn FnMut(Record)) {
+        self.run_each_ref(program, doc, &mut |r| each(r.to_record()));
+    }
+
+    /// [`Runner::run_each`], handing on each record as a [`RecordRef`] that
+    /// borrows its strings: for writing records out without copying them.
+    pub fn run_each_ref(
+        &mut self,
+        program: &Program,
+        doc: &Document,
+        each: &mut dyn FnMut(RecordRef<'_>),
+    ) {
         let mut analysis = self.analyze(program, &doc.text);
         let finals = self.run_analysis(program, &doc.text, &analysis);
         // Records are built from tokens, words and sentence starts only.
@@ -251,7 +263,7 @@ impl Runner {
             key(x).cmp(&key(y))
         });
         for i in order {
-            each(cx.build(&finals[i as usize]));
+            each(build_record(&cx, &finals[i as usize]));
         }
     }
 
@@ -811,61 +823,64 @@ impl<'a> RecordContext<'a> {
 
     /// Builds the record of a surviving candidate.
     pub fn build(&self, c: &Candidate) -> Record {
-        build_record(self, c)
+        build_record(self, c).to_record()
     }
 }
 
 /// Builds the record of a surviving candidate.
-fn build_record(cx: &RecordContext, c: &Candidate) -> Record {
+fn build_record<'a>(cx: &RecordContext<'a>, c: &Candidate) -> RecordRef<'a> {
     let (program, doc, a) = (cx.program, cx.doc, cx.analysis);
     let rule = &program.rules[c.rule];
     let rec = &program.records[rule.record];
     let (start, end) = byte_span(a, c.start, c.end);
-    let mut fields = indexmap::IndexMap::new();
     let capture = |slot: usize| -> Option<(u32, u32)> {
         let s = c.slots[2 + 2 * slot];
         let e = c.slots[3 + 2 * slot];
         (s != NONE && e != NONE && e > s).then_some((s, e))
     };
+    let text: &'a str = &doc.text;
     let span_field = |s: u32, e: u32| {
         let (bs, be) = byte_span(a, s, e);
-        Field {
-            text: Some(doc.text[bs..be].to_string()),
+        FieldRef {
+            text: Some(&text[bs..be]),
             start: Some(bs),
             end: Some(be),
             value: None,
         }
     };
     // Declared order.
-    let mut values: Vec<Option<Field>> = vec![None; rec.fields.len()];
+    let mut values: Vec<Option<FieldRef<'a>>> = vec![None; rec.fields.len()];
     for (fi, expr) in &rule.fields {
         let field = match expr {
-            FieldExpr::Const(v) => Some(Field {
-                value: Some(v.clone()),
-                ..Field::default()
+            FieldExpr::Const(v) => Some(FieldRef {
+                value: Some(Cow::Borrowed(v.as_str())),
+                ..FieldRef::default()
             }),
             FieldExpr::Capture(slot) => capture(*slot).map(|(s, e)| span_field(s, e)),
             FieldExpr::Lower(slot) => capture(*slot).map(|(s, e)| {
                 let mut f = span_field(s, e);
-                f.value = f.text.as_ref().map(|t| t.to_lowercase());
+                f.value = f.text.map(|t| Cow::Owned(t.to_lowercase()));
                 f
             }),
             FieldExpr::Date(slot) => capture(*slot).map(|(s, e)| {
                 let mut f = span_field(s, e);
                 f.value = f
                     .text
-                    .as_deref()
-                    .and_then(|t| crate::dates::normalize_date(t, cx.reference()));
+                    .and_then(|t| crate::dates::normalize_date(t, cx.reference()))
+                    .map(Cow::Owned);
                 f
             }),
             FieldExpr::Duration(slot) => capture(*slot).map(|(s, e)| {
                 let mut f = span_field(s, e);
-                f.value = f.text.as_deref().and_then(crate::dates::normalize_duration);
+                f.value = f
+                    .text
+                    .and_then(crate::dates::normalize_duration)
+                    .map(Cow::Owned);
                 f
             }),
             FieldExpr::Resolve(slot, ty) => capture(*slot).map(|(s, e)| {
                 let mut f = span_field(s, e);
-                f.value = cx.resolve(s, e, *ty);
+                f.value = cx.resolve(s, e, *ty).map(Cow::Owned);
                 f
             }),
             FieldExpr::Canon(slot, lexicons) => capture(*slot).map(|(s, e)| {
@@ -874,25 +889,26 @@ fn build_record(cx: &RecordContext, c: &Candidate) -> Record {
                 f.value = lexicons.iter().find_map(|&l| {
                     let trie = &program.lexicons[l];
                     trie.lookup(words)
-                        .map(|entry| trie.canon[entry as usize].clone())
+                        .map(|entry| Cow::Borrowed(trie.canon[entry as usize].as_str()))
                 });
                 f
             }),
         };
         values[*fi] = field;
     }
-    for (name, v) in rec.fields.iter().zip(values) {
-        if let Some(f) = v {
-            fields.insert(name.clone(), f);
-        }
-    }
-    Record {
-        doc: doc.id.clone(),
-        kind: rec.name.clone(),
-        rule: rule.id.clone(),
+    let fields = rec
+        .fields
+        .iter()
+        .zip(values)
+        .filter_map(|(name, v)| Some((name.as_str(), v?)))
+        .collect();
+    RecordRef {
+        doc: &doc.id,
+        kind: &rec.name,
+        rule: &rule.id,
         start,
         end,
-        text: doc.text[start..end].to_string(),
+        text: &text[start..end],
         fields,
     }
 }

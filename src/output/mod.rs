@@ -60,8 +60,9 @@ pub fn write(format: Format, records: &[Record], out: &mut String) {
     }
 }
 
-/// One record as a JSON line (UTF-8), written straight into `out`.
-pub fn jsonl(r: &Record, out: &mut Vec<u8>) {
+/// One record (a [`Record`] or a [`crate::engine::RecordRef`]) as a JSON
+/// line (UTF-8), written straight into `out`.
+pub fn jsonl<R: serde::Serialize + ?Sized>(r: &R, out: &mut Vec<u8>) {
     // Writing into a Vec cannot fail, nor can a record's serialisation.
     let _ = serde_json::to_writer(&mut *out, r);
     out.push(b'\n');
@@ -267,8 +268,21 @@ impl CharOffsets {
         r.start = self.to_char(r.start);
         r.end = self.to_char(r.end);
         for f in r.fields.values_mut() {
-            f.start = f.start.map(|b| self.to_char(b));
-            f.end = f.end.map(|b| self.to_char(b));
+            (f.start, f.end) = (
+                f.start.map(|b| self.to_char(b)),
+                f.end.map(|b| self.to_char(b)),
+            );
+        }
+    }
+
+    /// [`CharOffsets::record_to_chars`] for a record as it is built.
+    pub fn record_ref_to_chars(&self, r: &mut crate::engine::RecordRef<'_>) {
+        (r.start, r.end) = (self.to_char(r.start), self.to_char(r.end));
+        for (_, f) in &mut r.fields {
+            (f.start, f.end) = (
+                f.start.map(|b| self.to_char(b)),
+                f.end.map(|b| self.to_char(b)),
+            );
         }
     }
 }
