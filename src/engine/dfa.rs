@@ -728,7 +728,30 @@ impl Dfa {
         let n = window.classes.len() as u32;
         let mut from = 0;
         for &cut in window.cuts.iter().chain([&n]) {
-            for i in from..cut {
+            let mut i = from;
+            while i < cut {
+                // The common case in a tight loop over borrowed tables: a
+                // class met before, no record here, a known transition, no
+                // match. Anything else leaves it for the step below.
+                if window.masks.is_empty() {
+                    let (trans, local, stride) = (&self.trans[..], &self.local[..], self.stride);
+                    for &class in &window.classes[i as usize..cut as usize] {
+                        let Some(&l) = local.get(class as usize) else {
+                            break;
+                        };
+                        if l == UNKNOWN {
+                            break;
+                        }
+                        match trans[s as usize * stride + l as usize] {
+                            t if t == NO_STATE || t & FOUND_BIT != 0 => break,
+                            t => s = u32::from(t),
+                        }
+                        i += 1;
+                    }
+                    if i == cut {
+                        break;
+                    }
+                }
                 let class = window.classes[i as usize];
                 let mask = window.masks.get(i as usize).copied().unwrap_or(0);
                 // The common case inline: a class met before, no record here.
@@ -741,6 +764,7 @@ impl Dfa {
                 if matched {
                     self.note(s, i + 1, found);
                 }
+                i += 1;
             }
             if cut < n || window.ends_sentence {
                 let matched;
