@@ -603,12 +603,11 @@ pub fn resolve_noting(
     let lo = cands.iter().map(|c| c.start).min().unwrap_or(0) as usize;
     let hi = cands.iter().map(|c| c.end).max().unwrap_or(0) as usize;
     debug_assert!(hi <= ntokens);
-    let mut taken = vec![0u64; hi.saturating_sub(lo).div_ceil(64)];
-    let bit = |i: usize| (i / 64, 1u64 << (i % 64));
+    let mut taken = Bits::new(hi.saturating_sub(lo));
     let mut out: Vec<Candidate> = Vec::with_capacity(cands.len());
     for c in cands {
         let range = c.start as usize - lo..c.end as usize - lo;
-        if range.clone().map(bit).any(|(w, b)| taken[w] & b != 0) {
+        if range.clone().any(|i| taken.get(i)) {
             if let Some(losses) = losses.as_deref_mut()
                 && let Some(winner) = out.iter().find(|w| w.start < c.end && c.start < w.end)
             {
@@ -619,7 +618,7 @@ pub fn resolve_noting(
             }
             continue;
         }
-        range.map(bit).for_each(|(w, b)| taken[w] |= b);
+        range.for_each(|i| taken.set(i));
         out.push(c);
     }
     out
