@@ -638,6 +638,11 @@ impl RunOutput {
     /// Writes JSON Lines of a document still running.
     fn write_part(&mut self, text: &[u8]) {
         self.partial = true;
+        self.write(text);
+    }
+
+    /// Writes JSON Lines, unless writing failed before (the first error is kept).
+    fn write(&mut self, text: &[u8]) {
         if self.io_error.is_none()
             && let Err(e) = self.sink.write(text)
         {
@@ -654,11 +659,7 @@ impl RunOutput {
                 if let Some(page) = &mut self.page {
                     page.add(&doc, records);
                 } else if self.format == Format::Jsonl {
-                    if self.io_error.is_none()
-                        && let Err(e) = self.sink.write(&text)
-                    {
-                        self.io_error = Some(e);
-                    }
+                    self.write(&text);
                 } else {
                     self.all.extend(records);
                 }
