@@ -341,8 +341,14 @@ pub fn reference_date(date: Option<&str>, text: &str) -> Option<NaiveDate> {
         end -= 1;
     }
     let head = &text[..end];
-    // Look for a full date in each line, first line first.
+    // Look for a full date in each line, first line first. Each form holds a
+    // year, four ASCII digits in a row, so a line without them is not cut
+    // into words (this ran for every document with a relative date to
+    // resolve, on lines that mostly hold no date).
     for line in head.lines() {
+        if !has_four_digits(line) {
+            continue;
+        }
         let ws = words(line);
         for i in 0..ws.len() {
             if let Some(d) = full_date_at(&ws, i) {
@@ -351,6 +357,15 @@ pub fn reference_date(date: Option<&str>, text: &str) -> Option<NaiveDate> {
         }
     }
     None
+}
+
+/// True if `line` holds four ASCII digits in a row.
+fn has_four_digits(line: &str) -> bool {
+    let mut run = 0;
+    line.bytes().any(|b| {
+        run = if b.is_ascii_digit() { run + 1 } else { 0 };
+        run == 4
+    })
 }
 
 fn parse_iso(s: &str) -> Option<NaiveDate> {
@@ -986,6 +1001,14 @@ mod tests {
         let wikinews = "Title here\n\nTuesday, September 22, 2015\n\nNews of police";
         assert_eq!(reference_date(None, wikinews), r("2015-09-22"));
         assert_eq!(reference_date(None, "No date in here at all."), None);
+        // Lines without four digits in a row are skipped, not the ones after.
+        let late = "In 1 or 2 lines\n\n12 May 2014: the day\n";
+        assert_eq!(reference_date(None, late), r("2014-05-12"));
+        assert_eq!(
+            reference_date(None, "On 2014-05-12, at last"),
+            r("2014-05-12")
+        );
+        assert_eq!(reference_date(None, "Only 201 and 4 here"), None);
     }
 
     #[test]
