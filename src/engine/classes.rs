@@ -458,6 +458,13 @@ impl Memo {
     #[cold]
     #[inline(never)]
     fn remember(&mut self, id: u32, class: u32, answer: bool) {
+        let row = self.row(class);
+        self.cells[row + id as usize] = u8::from(answer);
+    }
+
+    /// Where the answers for `class` begin in the memo (made if it has none
+    /// yet): for asking many questions of one class with [`Memo::answer`].
+    pub fn row(&mut self, class: u32) -> usize {
         let c = class as usize;
         if c >= self.rows.len() {
             self.rows.resize(c + 1, u32::MAX);
@@ -468,7 +475,20 @@ impl Memo {
             self.cells.resize(self.cells.len() + self.ntests, 2);
             self.rows[c] = row;
         }
-        self.cells[row as usize * self.ntests + id as usize] = u8::from(answer);
+        row as usize * self.ntests
+    }
+
+    /// The answer under `id` in the row at `row` (from [`Memo::row`]),
+    /// worked out by `work` the first time it is asked.
+    #[inline]
+    pub fn answer(&mut self, row: usize, id: u32, work: impl FnOnce() -> bool) -> bool {
+        let cell = &mut self.cells[row + id as usize];
+        if *cell != 2 {
+            return *cell == 1;
+        }
+        let answer = work();
+        *cell = u8::from(answer);
+        answer
     }
 }
 

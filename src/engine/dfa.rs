@@ -136,9 +136,11 @@ pub struct Dfa {
     /// … and to leave it, or to pass a token test, for the next instruction.
     exit: Vec<u32>,
     preds: Vec<Pred>,
-    /// The predicates on the token's class (not on records starting or
-    /// ending there), by index into `preds`.
-    class_preds: Vec<u32>,
+    /// The predicates on the token's class that are token tests: (index
+    /// into `preds`, test number)…
+    test_preds: Vec<(u32, u32)>,
+    /// … and those on the lexicons its word is in, by index into `preds`.
+    word_preds: Vec<u32>,
     /// The predicates on records starting or ending at the token.
     span_preds: Vec<u32>,
     /// The record types its rules match with `@T` (at most [`MAX_SPAN_TYPES`];
@@ -280,13 +282,17 @@ impl Dfa {
         }
         let n = 2 * npcs as usize;
         let words = members.len().div_ceil(64);
-        let (span_preds, class_preds): (Vec<u32>, Vec<u32>) =
-            (0..preds.len() as u32).partition(|&i| {
-                matches!(
-                    preds[i as usize],
-                    Pred::SpanStart(_) | Pred::SpanEnd(_) | Pred::SpanOne(_)
-                )
-            });
+        let (mut span_preds, mut test_preds, mut word_preds) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, pred) in preds.iter().enumerate() {
+            let i = i as u32;
+            match *pred {
+                Pred::SpanStart(_) | Pred::SpanEnd(_) | Pred::SpanOne(_) => span_preds.push(i),
+                Pred::Test(t) => test_preds.push((i, t)),
+                Pred::Single(_) | Pred::First(_) | Pred::Within(_) | Pred::Ends(_) => {
+                    word_preds.push(i)
+                }
+            }
+        }
         let distinct = base.len();
         let mut dfa = Dfa {
             members: members.to_vec(),
@@ -296,7 +302,8 @@ impl Dfa {
             stay,
             exit,
             preds,
-            class_preds,
+            test_preds,
+            word_preds,
             span_preds,
             span_types,
             local_masked: HashMap::default(),
@@ -485,25 +492,28 @@ impl Dfa {
             // What the token's class passes (no record starts or ends here).
             let word = classes.info[c / 2].word;
             sig = vec![0u64; self.preds.len().div_ceil(64)];
-            for &i in &self.class_preds {
-                let pass = match self.preds[i as usize] {
-                    Pred::Test(t) => memo.test(program, classes, t, class),
-                    Pred::Single(l) => {
-                        word != NO_WORD && program.lexicons[l as usize].is_single(word)
-                    }
-                    Pred::First(l) => {
-                        word != NO_WORD && program.lexicons[l as usize].starts_with(word)
-                    }
-                    Pred::Within(l) => {
-                        word != NO_WORD && program.lexicons[l as usize].has_word(word)
-                    }
-                    Pred::Ends(l) => {
-                        word != NO_WORD && program.lexicons[l as usize].ends_long(word)
-                    }
-                    Pred::SpanStart(_) | Pred::SpanEnd(_) | Pred::SpanOne(_) => false,
-                };
-                if pass {
+            // The class's answers to the token tests, from one memo row.
+            let row = memo.row(class);
+            for &(i, t) in &self.test_preds {
+                if memo.answer(row, t, || {
+                    classes.test(program, &program.tests[t as usize], class)
+                }) {
                     sig[i as usize / 64] |= 1 << (i % 64);
+                }
+            }
+            // A class without a word is in no lexicon.
+            if word != NO_WORD {
+                for &i in &self.word_preds {
+                    let pass = match self.preds[i as usize] {
+                        Pred::Single(l) => program.lexicons[l as usize].is_single(word),
+                        Pred::First(l) => program.lexicons[l as usize].starts_with(word),
+                        Pred::Within(l) => program.lexicons[l as usize].has_word(word),
+                        Pred::Ends(l) => program.lexicons[l as usize].ends_long(word),
+                        _ => false,
+                    };
+                    if pass {
+                        sig[i as usize / 64] |= 1 << (i % 64);
+                    }
                 }
             }
         } else {
