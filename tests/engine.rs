@@ -1295,9 +1295,15 @@ fn records_as_built_write_the_same_json_as_records() {
         let mut built = Vec::new();
         runner.run_each_ref(&program, &doc, &mut |r| {
             let (mut a, mut b) = (Vec::new(), Vec::new());
+            let mut c = Vec::new();
             gleaner::output::jsonl(&r, &mut a);
             gleaner::output::jsonl(&r.to_record(), &mut b);
-            assert_eq!(String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap());
+            gleaner::output::json::record_jsonl(&r, &mut c);
+            assert_eq!(
+                String::from_utf8(a).unwrap(),
+                String::from_utf8(b.clone()).unwrap()
+            );
+            assert_eq!(String::from_utf8(c).unwrap(), String::from_utf8(b).unwrap());
             values += r.fields.iter().filter(|(_, f)| f.value.is_some()).count();
             built.push(r.to_record());
         });

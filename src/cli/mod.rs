@@ -590,7 +590,7 @@ fn run_doc(
             offsets.record_ref_to_chars(&mut r);
         }
         if jsonl {
-            output::jsonl(&r, &mut text);
+            output::json::record_jsonl(&r, &mut text);
             if text.len() >= PART_BYTES {
                 part(Piece::Part(std::mem::replace(
                     &mut text,

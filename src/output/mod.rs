@@ -1,6 +1,7 @@
 //! Records out: JSON, JSON Lines, an aligned table, the snapshot text format, and
 //! an HTML page ([`html`]).
 
+pub mod json;
 pub mod snapshot;
 
 use crate::engine::Record;
