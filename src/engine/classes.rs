@@ -199,37 +199,42 @@ impl Classes {
         classes: &mut Vec<u32>,
     ) {
         const AHEAD: usize = 8;
+        let bytes = text.as_bytes();
+        let key_of = |t: &Token| short_key_at(bytes, t.start as usize, t.end() as usize);
         let mut ring = [None; AHEAD];
-        words.reserve(tokens.len());
-        classes.reserve(tokens.len());
-        for i in 0..tokens.len() + AHEAD {
-            if let Some(j) = i.checked_sub(AHEAD) {
-                let t = &tokens[j];
-                let (w, c) = self.classify_keyed(
-                    program,
-                    t,
-                    &text[t.start as usize..t.end() as usize],
-                    ring[j % AHEAD],
-                );
-                words.push(w);
-                classes.push(c);
+        for (slot, t) in ring.iter_mut().zip(tokens) {
+            *slot = key_of(t);
+            if let Some(k) = *slot {
+                self.by_short.prefetch(k);
             }
-            if let Some(t) = tokens.get(i) {
-                let key = short_key_at(text.as_bytes(), t.start as usize, t.end() as usize);
-                if let Some(k) = key {
+        }
+        // Written in place: no capacity test a token.
+        let base = words.len();
+        words.resize(base + tokens.len(), 0);
+        classes.resize(base + tokens.len(), 0);
+        let out = words[base..].iter_mut().zip(&mut classes[base..]);
+        for (j, (t, (word, class))) in tokens.iter().zip(out).enumerate() {
+            let key = ring[j % AHEAD];
+            if let Some(ahead) = tokens.get(j + AHEAD) {
+                let k = key_of(ahead);
+                if let Some(k) = k {
                     self.by_short.prefetch(k);
                 }
-                ring[i % AHEAD] = key;
+                ring[j % AHEAD] = k;
             }
+            (*word, *class) = self.classify_keyed(program, t, text, key);
         }
     }
 
     /// The word id and class of a token (its text is `text`).
     pub fn classify(&mut self, program: &Program, token: &Token, text: &str) -> (u32, u32) {
-        self.classify_keyed(program, token, text, short_key(text))
+        let whole = Token { start: 0, ..*token };
+        self.classify_keyed(program, &whole, text, short_key(text))
     }
 
-    /// [`Classes::classify`] given the text's short key.
+    /// [`Classes::classify`] of a token of `text`, given its text's short key
+    /// (the token's text is only cut out of `text` when it is needed: for a
+    /// long text, or one not met before).
     #[inline(always)]
     fn classify_keyed(
         &mut self,
@@ -240,9 +245,10 @@ impl Classes {
     ) -> (u32, u32) {
         let flags = token.flags & TEXT_FLAGS;
         let glued = u32::from(token.flags & GLUED != 0);
+        let word_text = || &text[token.start as usize..token.end() as usize];
         let seen = match short {
             Some(k) => self.by_short.get(k),
-            None => self.by_text.get(text),
+            None => self.by_text.get(word_text()),
         };
         if let Some(seen) = seen
             && seen.flags == flags
@@ -250,7 +256,7 @@ impl Classes {
         {
             return (seen.word, 2 * seen.class + glued);
         }
-        self.classify_new(program, token, text, short, (flags, glued))
+        self.classify_new(program, token, word_text(), short, (flags, glued))
     }
 
     /// [`Classes::classify_keyed`] for a text not met before (or met with
