@@ -150,10 +150,13 @@ pub struct Rule {
     pub approx: Vec<Inst>,
     /// [`Rule::test_ids`] for the instructions of [`Rule::approx`].
     pub approx_test_ids: Vec<u32>,
-    /// When its first steps are token tests and lexicons only (so whether it
-    /// can start at a token depends on the token's class): `ntests` plus its
-    /// index, the number the engine remembers that answer under.
+    /// When it has [`Rule::first`]: `ntests` plus its index, the number the
+    /// engine remembers under whether its first token tests and lexicons
+    /// let it start at a token (which depends on the token's class alone).
     pub start_id: Option<u32>,
+    /// The record types (each once) of the `@T` among its first steps: it
+    /// can also start where a record of one of them starts.
+    pub start_spans: Vec<u32>,
     /// Every match starts at a sentence start (the pattern begins with `^` on
     /// every path), so the engine tries no other start.
     pub anchored: bool,
@@ -314,6 +317,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             required_types,
             first,
             start_id: None,
+            start_spans: Vec::new(),
             anchored,
             examples: r.examples,
             counterexamples: r.counterexamples,
@@ -329,12 +333,18 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
     }
     let ntests = tests.len();
     for (i, r) in rules.iter_mut().enumerate() {
-        let static_start = r.first.as_ref().is_some_and(|first| {
-            first
-                .iter()
-                .all(|&pc| matches!(r.insts[pc as usize], Inst::Token(..) | Inst::Lexicon(..)))
-        });
-        r.start_id = static_start.then_some((ntests + i) as u32);
+        let Some(first) = &r.first else { continue };
+        r.start_id = Some((ntests + i) as u32);
+        let mut spans: Vec<u32> = first
+            .iter()
+            .filter_map(|&pc| match r.insts[pc as usize] {
+                Inst::Span(ty, _) => Some(ty),
+                _ => None,
+            })
+            .collect();
+        spans.sort_unstable();
+        spans.dedup();
+        r.start_spans = spans;
     }
     let mut by_word = vec![Vec::new(); vocab.len()];
     for (i, r) in rules.iter().enumerate() {

@@ -439,9 +439,24 @@ fn starts(
     if let (Some(id), Some((classes_of, _))) = (rule.start_id, doc.classes)
         && let Some(known) = memo.known(id, classes_of[at as usize])
     {
-        return known;
+        return known || span_starts(rule, doc, at);
     }
     starts_slow(memo, program, rule, doc, first, at)
+}
+
+/// True if a record of one of the types the rule can start with (`@T`)
+/// starts at `at`.
+fn span_starts(rule: &Rule, doc: &DocView, at: u32) -> bool {
+    rule.start_spans
+        .iter()
+        .any(|&ty| record_starts(doc, ty, at))
+}
+
+/// True if a record of type `ty` starts at `at`.
+fn record_starts(doc: &DocView, ty: u32, at: u32) -> bool {
+    let spans = &doc.spans[ty as usize];
+    let k = spans.partition_point(|&(s, _)| s < at);
+    spans.get(k).is_some_and(|&(s, _)| s == at)
 }
 
 #[inline(never)]
@@ -455,18 +470,20 @@ fn starts_slow(
 ) -> bool {
     let i = at as usize;
     if let (Some(id), Some((classes_of, classes))) = (rule.start_id, doc.classes) {
-        // Whether a rule can start at a token depends on its class alone.
+        // Whether its token tests and lexicons let it start at a token
+        // depends on the token's class alone; records, on the place.
         let class = classes_of[i];
-        return memo.get(id, class, || {
+        let by_class = memo.get(id, class, || {
             let word = classes.info[(class / 2) as usize].word;
             first.iter().any(|&pc| match &rule.insts[pc as usize] {
                 Inst::Token(test, _) => classes.test(program, test, class),
                 Inst::Lexicon(lex, _) => {
                     word != NO_WORD && program.lexicons[*lex as usize].starts_with(word)
                 }
-                _ => true,
+                _ => false,
             })
         });
+        return by_class || span_starts(rule, doc, at);
     }
     first.iter().any(|&pc| match &rule.insts[pc as usize] {
         Inst::Token(test, _) => passes(memo, program, rule, doc, pc, test, at),
@@ -474,11 +491,7 @@ fn starts_slow(
             let w = doc.words[i];
             w != NO_WORD && program.lexicons[*lex as usize].step(ROOT, w).is_some()
         }
-        Inst::Span(ty, _) => {
-            let spans = &doc.spans[*ty as usize];
-            let k = spans.partition_point(|&(s, _)| s < at);
-            spans.get(k).is_some_and(|&(s, _)| s == at)
-        }
+        Inst::Span(ty, _) => record_starts(doc, *ty, at),
         _ => true,
     })
 }
