@@ -129,6 +129,27 @@ rule statement { match <speaker:Cap> ","? "said" ","? "\"" emit Statement { spea
 
 /// `^` and `$` hold between the sentences of a paragraph (also one after
 /// the other), and nowhere else: the automaton follows them.
+/// Found by `random_rules_find_the_same`: the Pike VM skipped ahead to the
+/// next place a match could start, but kept what threads that died at the
+/// place before had marked as seen, so the `$` that failed after "a" was not
+/// tried again before "Ann", where it holds.
+#[test]
+fn an_assertion_that_failed_at_one_place_is_tried_at_the_next() {
+    let program = program(
+        r#"
+record A(x)
+lexicon Place = "new york", york
+rule a within paragraph { match (Place*? | "a") <x:$> ^ Cap emit A { x } }
+"#,
+    );
+    assert_records(&program, "a . Ann", &[("A", "Ann")]);
+    assert_records(
+        &program,
+        "a . Ann . york . Bo",
+        &[("A", "Ann"), ("A", "Bo")],
+    );
+}
+
 #[test]
 fn anchors_inside_a_paragraph() {
     let src = r#"

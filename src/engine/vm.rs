@@ -331,6 +331,7 @@ impl Vm {
                 }
                 // Nothing under way: skip to where a match can start.
                 if let Some(first) = &rule.first {
+                    let from = at;
                     while at < end
                         && !(may_start(rule, doc, at)
                             && starts(memo, program, rule, doc, first, at))
@@ -339,6 +340,13 @@ impl Vm {
                     }
                     if at >= end {
                         break;
+                    }
+                    // What threads that died here saw holds here only: a
+                    // thread started further on must not skip what they
+                    // marked (a `$` that failed at the last place may
+                    // hold at this one).
+                    if at != from {
+                        curr.reset(ninsts);
                     }
                 }
             }
