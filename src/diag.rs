@@ -71,6 +71,18 @@ impl Diagnostic {
         self
     }
 
+    /// The same, every place in it moved to file `file` (for diagnostics of
+    /// a file parsed before it had its id).
+    pub fn in_file(mut self, file: FileId) -> Diagnostic {
+        if let Some(loc) = &mut self.loc {
+            loc.file = file;
+        }
+        for (loc, _) in &mut self.related {
+            loc.file = file;
+        }
+        self
+    }
+
     /// Adds a related location.
     pub fn with_related(mut self, loc: Loc, label: impl Into<String>) -> Diagnostic {
         self.related.push((loc, label.into()));

@@ -53,6 +53,13 @@ pub mod syntax;
 pub mod text;
 pub mod verify;
 
+/// Whether building a program may spread its work over threads: rayon's
+/// pool (the one installed, or the global one, which `--jobs` sizes) has
+/// more than one. With one, everything stays on the calling thread.
+pub(crate) fn build_in_parallel() -> bool {
+    rayon::current_num_threads() > 1
+}
+
 pub use compile::Program;
 pub use diag::{Diagnostic, Diagnostics};
 pub use engine::{Field, Record, Runner};

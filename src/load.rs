@@ -114,6 +114,48 @@ struct Loader {
     seen: HashMap<PathBuf, FileId>,
     out: Loaded,
     options: Options,
+    /// Files read and parsed ahead (see [`parse_ahead`]), taken when met.
+    ahead: HashMap<PathBuf, Parsed>,
+}
+
+/// A rule file read and parsed before the loader met it: its text, its
+/// syntax tree, and its diagnostics, in no file yet ([`Diagnostic::in_file`]
+/// puts them in it).
+struct Parsed {
+    text: String,
+    file: ast::File,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// The id parsing ahead gives a file, before it has one.
+const NO_FILE: FileId = FileId(u32::MAX);
+
+/// Reads and parses the files of a folder all at once, on the threads rayon
+/// has (parsing is most of loading), if more than one: the loader then takes
+/// them in its own order, so that ids and diagnostics come out as if read one
+/// by one. A file that cannot be read is left for the loader to say so.
+fn parse_ahead(fs: Fs, paths: &[PathBuf]) -> HashMap<PathBuf, Parsed> {
+    use rayon::prelude::*;
+    if !crate::build_in_parallel() {
+        return HashMap::new();
+    }
+    paths
+        .par_iter()
+        .with_max_len(1)
+        .filter_map(|path| {
+            let path = normalize(path);
+            let text = fs.read(&path).ok()?;
+            let (file, diagnostics) = syntax::parse(NO_FILE, &text);
+            Some((
+                path,
+                Parsed {
+                    text,
+                    file,
+                    diagnostics,
+                },
+            ))
+        })
+        .collect()
 }
 
 impl Loader {
@@ -170,6 +212,9 @@ impl Loader {
         if self.seen.contains_key(&path) {
             return;
         }
+        if let Some(parsed) = self.ahead.remove(&path) {
+            return self.add_parsed(path, parsed);
+        }
         let text = match self.fs.read(&path) {
             Ok(t) => t,
             Err(e) => {
@@ -190,12 +235,30 @@ impl Loader {
 
     /// Parses a file already read, and follows its imports and lexicon files.
     fn add_file(&mut self, path: PathBuf, text: String) {
+        let (file, diagnostics) = syntax::parse(NO_FILE, &text);
+        self.add_parsed(
+            path,
+            Parsed {
+                text,
+                file,
+                diagnostics,
+            },
+        );
+    }
+
+    /// Takes in a file parsed, and follows its imports and lexicon files.
+    fn add_parsed(&mut self, path: PathBuf, parsed: Parsed) {
+        let Parsed {
+            text,
+            file,
+            diagnostics,
+        } = parsed;
         let name = self.display_name(&path);
         let id = self.out.sources.add(name, text);
         self.seen.insert(path.clone(), id);
-        let text = self.out.sources.get(id).text.clone();
-        let (file, diags) = syntax::parse(id, &text);
-        self.out.diagnostics.extend(diags);
+        self.out
+            .diagnostics
+            .extend(diagnostics.into_iter().map(|d| d.in_file(id)));
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut imports = Vec::new();
         for item in &file.items {
@@ -268,6 +331,7 @@ pub fn load_paths_with(paths: &[PathBuf], options: Options) -> Loaded {
         seen: HashMap::new(),
         out: Loaded::default(),
         options,
+        ahead: HashMap::new(),
     };
     for p in paths {
         let p = normalize(p);
@@ -282,6 +346,7 @@ pub fn load_paths_with(paths: &[PathBuf], options: Options) -> Loaded {
                     .with_help("rule files end in `.rules`"),
                 ),
                 Ok(files) => {
+                    loader.ahead = parse_ahead(Fs::Disk, &files);
                     for f in files {
                         loader.load_file(&f, None);
                     }
@@ -307,8 +372,10 @@ pub fn load_bundled() -> Loaded {
         seen: HashMap::new(),
         out: Loaded::default(),
         options: Options::default(),
+        ahead: HashMap::new(),
     };
     if let Ok(files) = Fs::Bundled.rule_files(Path::new("")) {
+        loader.ahead = parse_ahead(Fs::Bundled, &files);
         for f in files {
             loader.load_file(&f, None);
         }
@@ -325,6 +392,7 @@ pub fn load_str(name: &str, text: &str) -> Loaded {
         seen: HashMap::new(),
         out: Loaded::default(),
         options: Options::default(),
+        ahead: HashMap::new(),
     };
     loader.add_file(PathBuf::from(name), text.to_string());
     loader.out

@@ -51,6 +51,7 @@ fn check_with(loaded: Loaded, origins: bool) -> Result<RuleSet, Diagnostics> {
         sources: &loaded.sources,
         memo: HashMap::new(),
     };
+    cx.regex_cache = compile_regexes(&loaded.files);
     cx.collect(&loaded.files);
     let mut rules = cx.rules(&loaded.files);
     cx.stratify(&mut rules);
@@ -933,9 +934,7 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        let mut b = regex::RegexBuilder::new(&format!("^(?{inline}:{source})$"));
-        b.size_limit(REGEX_SIZE_LIMIT);
-        match b.build() {
+        match build_regex(source, &inline) {
             Ok(re) => Hir::Token(TokenTest::Regex(re)),
             Err(e) => {
                 if r.report {
@@ -1183,6 +1182,64 @@ fn lexicons_in_capture(h: &Hir, slot: usize, inside: bool, out: &mut Vec<usize>)
 }
 
 /// The regex flags rules may use: `i` (ignore case) and `x` (ignore white space).
+/// A token regex: anchored at both ends, its flags inline.
+fn build_regex(source: &str, inline_flags: &str) -> Result<regex::Regex, regex::Error> {
+    regex::RegexBuilder::new(&format!("^(?{inline_flags}:{source})$"))
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+}
+
+/// Every regex of the rule files whose flags are all known, compiled at
+/// once on the threads rayon has, if more than one (compiling them is a
+/// fifth of checking the bundled library), by (source, flags) as
+/// [`Checker::regex`] keeps them; with one thread, none (each is compiled
+/// when met). One that does not compile is left out: met while checking, it is
+/// compiled again there, and its problem said where it is written.
+fn compile_regexes(files: &[(FileId, ast::File)]) -> HashMap<(String, String), regex::Regex> {
+    use rayon::prelude::*;
+    if !crate::build_in_parallel() {
+        return HashMap::new();
+    }
+    fn walk<'a>(p: &'a ast::Pat, out: &mut Vec<(&'a str, &'a str)>) {
+        match &p.kind {
+            PatKind::Seq(ps) | PatKind::Alt(ps) | PatKind::And(ps) => {
+                ps.iter().for_each(|p| walk(p, out))
+            }
+            PatKind::Repeat(p, _) | PatKind::Not(p) | PatKind::Capture(_, Some(p)) => walk(p, out),
+            PatKind::Regex { source, flags } if flags.chars().all(is_regex_flag) => {
+                out.push((source, flags))
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for (_, file) in files {
+        for item in &file.items {
+            match item {
+                ast::Item::Pattern(def) => walk(&def.body, &mut found),
+                ast::Item::Rule(rule) => walk(&rule.pattern, &mut found),
+                _ => {}
+            }
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
+        .par_iter()
+        .with_max_len(1)
+        .filter_map(|&(source, flags)| {
+            let mut inline = String::new();
+            for f in flags.chars() {
+                if !inline.contains(f) {
+                    inline.push(f);
+                }
+            }
+            let re = build_regex(source, &inline).ok()?;
+            Some(((source.to_string(), flags.to_string()), re))
+        })
+        .collect()
+}
+
 fn is_regex_flag(f: char) -> bool {
     matches!(f, 'i' | 'x')
 }

@@ -49,7 +49,7 @@ pub(super) struct DiffArgs {
     text_field: String,
     /// Threads to run on (default: one per core). Output is the same for any number.
     #[arg(long, short = 'j', value_name = "N")]
-    jobs: Option<usize>,
+    pub(super) jobs: Option<usize>,
     /// No progress bar (there is one on stderr only when it is a terminal).
     #[arg(long, short = 'q')]
     quiet: bool,

@@ -301,6 +301,19 @@ enum DebugCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     ALLOW_OUTSIDE_ROOT.store(cli.allow_outside_root, std::sync::atomic::Ordering::Relaxed);
+    // Building the rules uses rayon's threads: no more than `--jobs` says.
+    let jobs = match &cli.command {
+        Command::Run(args) => args.jobs,
+        Command::Eval(args) => args.jobs,
+        Command::Diff(args) => args.jobs,
+        Command::Test(args) => args.jobs,
+        _ => None,
+    };
+    if let Some(n) = jobs {
+        let threads = rayon::ThreadPoolBuilder::new().num_threads(n.max(1));
+        // Fails only if the pool was built already: then it stays as it is.
+        let _ = threads.build_global();
+    }
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),

@@ -56,7 +56,7 @@ pub(super) struct TestArgs {
     filter: Vec<Filter>,
     /// Threads to run on (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
-    jobs: Option<usize>,
+    pub(super) jobs: Option<usize>,
 }
 
 #[derive(Args, Debug)]

@@ -232,7 +232,70 @@ pub struct Program {
 }
 
 /// Compiles a checked rule set.
+///
+/// Every regex of the rules, in one [`regex::RegexSet`], is built while the
+/// rest is compiled, on another of the threads rayon has (if it has more
+/// than one).
 pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
+    let mut regexes = Vec::new();
+    for r in &set.rules {
+        regexes_in(&r.pattern, &mut regexes);
+    }
+    if !crate::build_in_parallel() {
+        let mut program = compile_rules(set, regexes)?;
+        program.regex_set = build_regex_set(&program.regexes);
+        return Ok(program);
+    }
+    let mut regex_set = None;
+    let program = rayon::scope(|s| {
+        s.spawn(|_| regex_set = Some(build_regex_set(&regexes)));
+        compile_rules(set, regexes.clone())
+    });
+    let mut program = program?;
+    program.regex_set = match regex_set {
+        // The rules named no regex that was not found first (as they cannot).
+        Some(set) if program.regexes.len() == regexes.len() => set,
+        _ => build_regex_set(&program.regexes),
+    };
+    Ok(program)
+}
+
+/// The regexes of a pattern, each once, added to `out` in the order met.
+fn regexes_in(h: &Hir, out: &mut Vec<regex::Regex>) {
+    fn test(t: &TokenTest, out: &mut Vec<regex::Regex>) {
+        match t {
+            TokenTest::Regex(re) => {
+                if !out.iter().any(|r| r.as_str() == re.as_str()) {
+                    out.push(re.clone());
+                }
+            }
+            TokenTest::Or(ts) | TokenTest::And(ts) => ts.iter().for_each(|t| test(t, out)),
+            TokenTest::Not(t) => test(t, out),
+            TokenTest::Any | TokenTest::Class(_) | TokenTest::Word(_) | TokenTest::Lexicon(_) => {}
+        }
+    }
+    match h {
+        Hir::Seq(hs) | Hir::Alt(hs) => hs.iter().for_each(|h| regexes_in(h, out)),
+        Hir::Repeat { inner, .. } | Hir::Capture(_, inner) | Hir::Source(_, inner) => {
+            regexes_in(inner, out)
+        }
+        Hir::Token(t) => test(t, out),
+        Hir::Literal(_) | Hir::Lexicon(_) | Hir::TypeRef(_) | Hir::Start | Hir::End => {}
+    }
+}
+
+/// Every regex in one set, to tell at once which a token's text matches
+/// (`None` if it is too big: each is then tried on its own).
+fn build_regex_set(regexes: &[regex::Regex]) -> Option<regex::RegexSet> {
+    regex::RegexSetBuilder::new(regexes.iter().map(|r| r.as_str()))
+        .size_limit(64 << 20)
+        .build()
+        .ok()
+}
+
+/// [`compile`], but for the set of regexes; `regexes` are those the rules
+/// name (tests number them in this order).
+fn compile_rules(set: RuleSet, mut regexes: Vec<regex::Regex>) -> Result<Program, Diagnostics> {
     let mut vocab = Vocab::default();
     let mut lexicons = Vec::with_capacity(set.lexicons.len());
     for lex in &set.lexicons {
@@ -251,7 +314,6 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
             .collect();
         lexicons.push(trie);
     }
-    let mut regexes = Vec::new();
     let mut rules = Vec::with_capacity(set.rules.len());
     let mut test_numbers: HashMap<Test, u32> = HashMap::default();
     let mut tests: Vec<Test> = Vec::new();
@@ -399,16 +461,12 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
         })
     );
 
-    let regex_set = regex::RegexSetBuilder::new(regexes.iter().map(|r| r.as_str()))
-        .size_limit(64 << 20)
-        .build()
-        .ok();
     static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     Ok(Program {
         id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         ntests,
         tests,
-        regex_set,
+        regex_set: None,
         word_group,
         group_word,
         sources: set.sources,
