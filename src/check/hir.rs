@@ -37,6 +37,9 @@ pub struct Lexicon {
     pub name: String,
     /// Entries: text, and canonical value if any.
     pub entries: Vec<(String, Option<String>)>,
+    /// Each entry's matching forms ([`crate::text::literal_forms`]), worked
+    /// out once, when checking that it has any.
+    pub forms: Vec<Vec<String>>,
     /// Where it is declared.
     pub loc: Loc,
 }

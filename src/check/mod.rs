@@ -173,11 +173,12 @@ impl<'a> Checker<'a> {
                         if !self.define(&l.name, file) {
                             continue;
                         }
-                        let entries = self.lexicon_entries(file, l);
+                        let (entries, forms) = self.lexicon_entries(file, l).into_iter().unzip();
                         let idx = self.lexicons.len();
                         self.lexicons.push(Lexicon {
                             name: l.name.name.clone(),
                             entries,
+                            forms,
                             loc: at(file, l.name.span),
                         });
                         self.names.insert(
@@ -253,10 +254,18 @@ impl<'a> Checker<'a> {
         true
     }
 
-    fn lexicon_entries(&mut self, file: FileId, l: &ast::Lexicon) -> Vec<(String, Option<String>)> {
+    /// A lexicon's entries (text, canonical value) with their matching forms;
+    /// an entry without any is reported, and left out.
+    #[allow(clippy::type_complexity)]
+    fn lexicon_entries(
+        &mut self,
+        file: FileId,
+        l: &ast::Lexicon,
+    ) -> Vec<((String, Option<String>), Vec<String>)> {
         let mut entries = Vec::new();
         let check_entry = |this: &mut Self, text: &str, loc: Loc| {
-            if literal_forms(text).is_empty() {
+            let forms = literal_forms(text);
+            if forms.is_empty() {
                 this.err(
                     Diagnostic::error(
                         "gleaner::empty-entry",
@@ -266,16 +275,16 @@ impl<'a> Checker<'a> {
                     )
                     .with_help("remove it, or write the words it should match"),
                 );
-                false
+                None
             } else {
-                true
+                Some(forms)
             }
         };
         match &l.body {
             LexiconBody::Inline(list) => {
                 for e in list {
-                    if check_entry(self, &e.text, at(file, e.span)) {
-                        entries.push((e.text.clone(), e.canon.clone()));
+                    if let Some(forms) = check_entry(self, &e.text, at(file, e.span)) {
+                        entries.push(((e.text.clone(), e.canon.clone()), forms));
                     }
                 }
             }
@@ -297,8 +306,8 @@ impl<'a> Checker<'a> {
                     let entry = cols.next().unwrap_or("").trim();
                     let canon = cols.next().map(str::trim).filter(|c| !c.is_empty());
                     let loc = at(lex_file, Span::new(start, start + body.len()));
-                    if check_entry(self, entry, loc) {
-                        entries.push((entry.to_string(), canon.map(str::to_string)));
+                    if let Some(forms) = check_entry(self, entry, loc) {
+                        entries.push(((entry.to_string(), canon.map(str::to_string)), forms));
                     }
                 }
             }

@@ -19,6 +19,10 @@ pub struct Trie {
     lasts: HashSet<u32>,
     /// Canonical value of each entry (its text when none was given).
     pub canon: Vec<String>,
+    /// [`Trie::first_words`] and [`Trie::single_words`], worked out when
+    /// first asked (the compiler asks for each use of the lexicon).
+    firsts: std::sync::OnceLock<Vec<u32>>,
+    singles: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl Default for Trie {
@@ -30,6 +34,8 @@ impl Default for Trie {
             words: HashSet::default(),
             lasts: HashSet::default(),
             canon: Vec::new(),
+            firsts: std::sync::OnceLock::new(),
+            singles: std::sync::OnceLock::new(),
         }
     }
 }
@@ -37,6 +43,7 @@ impl Default for Trie {
 impl Trie {
     /// Adds an entry (its word ids), numbered `entry`. The first of equal entries wins.
     pub fn insert(&mut self, words: &[u32], entry: u32) {
+        (self.firsts, self.singles) = Default::default();
         let mut node = ROOT;
         for &w in words {
             self.words.insert(w);
@@ -122,26 +129,30 @@ impl Trie {
     }
 
     /// Every word that starts an entry.
-    pub fn first_words(&self) -> Vec<u32> {
-        let mut v: Vec<u32> = self
-            .edges
-            .keys()
-            .filter(|(from, _)| *from == ROOT)
-            .map(|&(_, w)| w)
-            .collect();
-        v.sort_unstable();
-        v
+    pub fn first_words(&self) -> &[u32] {
+        self.firsts.get_or_init(|| {
+            let mut v: Vec<u32> = self
+                .edges
+                .keys()
+                .filter(|(from, _)| *from == ROOT)
+                .map(|&(_, w)| w)
+                .collect();
+            v.sort_unstable();
+            v
+        })
     }
 
     /// Every word that is an entry by itself.
-    pub fn single_words(&self) -> Vec<u32> {
-        let mut v: Vec<u32> = self
-            .edges
-            .iter()
-            .filter(|((from, _), to)| *from == ROOT && self.accepts(**to).is_some())
-            .map(|(&(_, w), _)| w)
-            .collect();
-        v.sort_unstable();
-        v
+    pub fn single_words(&self) -> &[u32] {
+        self.singles.get_or_init(|| {
+            let mut v: Vec<u32> = self
+                .edges
+                .iter()
+                .filter(|((from, _), to)| *from == ROOT && self.accepts(**to).is_some())
+                .map(|(&(_, w), _)| w)
+                .collect();
+            v.sort_unstable();
+            v
+        })
     }
 }

@@ -10,7 +10,6 @@ use crate::check::hir::{self, FieldExpr, Hir, Origin, RecordType, RuleSet, Token
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::span::{Loc, Sources};
 use crate::syntax::ast::{Class, Scope};
-use crate::text::literal_forms;
 use crate::text::tokenize::{Token, TokenKind};
 pub use lexicon::Trie;
 use rustc_hash::FxHashMap as HashMap;
@@ -300,11 +299,8 @@ fn compile_rules(set: RuleSet, mut regexes: Vec<regex::Regex>) -> Result<Program
     let mut lexicons = Vec::with_capacity(set.lexicons.len());
     for lex in &set.lexicons {
         let mut trie = Trie::default();
-        for (i, (text, _)) in lex.entries.iter().enumerate() {
-            let ids: Vec<u32> = literal_forms(text)
-                .iter()
-                .map(|w| vocab.intern(w))
-                .collect();
+        for (i, forms) in lex.forms.iter().enumerate() {
+            let ids: Vec<u32> = forms.iter().map(|w| vocab.intern(w)).collect();
             trie.insert(&ids, i as u32);
         }
         trie.canon = lex
@@ -433,7 +429,7 @@ fn compile_rules(set: RuleSet, mut regexes: Vec<regex::Regex>) -> Result<Program
     let mut single_masks = vec![0u64; vocab.len()];
     for (i, trie) in lexicons.iter().enumerate().take(64) {
         for w in trie.single_words() {
-            single_masks[w as usize] |= 1 << i;
+            single_masks[*w as usize] |= 1 << i;
         }
     }
     let mut type_stratum = vec![0; set.records.len()];
@@ -940,7 +936,7 @@ fn required(h: &Hir, vocab: &Vocab, lexicons: &[Trie]) -> Option<Req> {
             Some(Req::Words(vec![word(best)]))
         }
         Hir::Token(t) => token_required(t, vocab, lexicons).map(Req::Words),
-        Hir::Lexicon(i) => Some(Req::Words(lexicons[*i].first_words())),
+        Hir::Lexicon(i) => Some(Req::Words(lexicons[*i].first_words().to_vec())),
         Hir::TypeRef(t) => Some(Req::Types(vec![*t])),
         Hir::Capture(_, inner) | Hir::Source(_, inner) => required(inner, vocab, lexicons),
         Hir::Repeat { inner, min, .. } if *min > 0 => required(inner, vocab, lexicons),
@@ -979,7 +975,7 @@ fn required(h: &Hir, vocab: &Vocab, lexicons: &[Trie]) -> Option<Req> {
 fn token_required(t: &TokenTest, vocab: &Vocab, lexicons: &[Trie]) -> Option<Vec<u32>> {
     match t {
         TokenTest::Word(w) => Some(vec![vocab.get(w)]),
-        TokenTest::Lexicon(i) => Some(lexicons[*i].single_words()),
+        TokenTest::Lexicon(i) => Some(lexicons[*i].single_words().to_vec()),
         // Every operand must pass: the most selective one that says is enough.
         TokenTest::And(ts) => ts
             .iter()
