@@ -743,24 +743,42 @@ impl Dfa {
                 // The common case in a tight loop over borrowed tables: a
                 // class met before, no record here, a known transition, no
                 // match. Anything else leaves it for the step below.
-                if window.masks.is_empty() {
-                    let (trans, local, stride) = (&self.trans[..], &self.local[..], self.stride);
-                    for &class in &window.classes[i as usize..cut as usize] {
-                        let Some(&l) = local.get(class as usize) else {
-                            break;
-                        };
-                        if l == UNKNOWN {
-                            break;
+                let (trans, local, stride) = (&self.trans[..], &self.local[..], self.stride);
+                let step = |s: &mut u32, class: u32| {
+                    let Some(&l) = local.get(class as usize) else {
+                        return false;
+                    };
+                    if l == UNKNOWN {
+                        return false;
+                    }
+                    match trans[*s as usize * stride + l as usize] {
+                        t if t == NO_STATE || t & FOUND_BIT != 0 => false,
+                        t => {
+                            *s = u32::from(t);
+                            true
                         }
-                        match trans[s as usize * stride + l as usize] {
-                            t if t == NO_STATE || t & FOUND_BIT != 0 => break,
-                            t => s = u32::from(t),
+                    }
+                };
+                let run = &window.classes[i as usize..cut as usize];
+                if window.masks.is_empty() {
+                    for &class in run {
+                        if !step(&mut s, class) {
+                            break;
                         }
                         i += 1;
                     }
-                    if i == cut {
-                        break;
+                } else {
+                    // Where records start or end, the step below.
+                    let masks = &window.masks[i as usize..cut as usize];
+                    for (&class, &mask) in run.iter().zip(masks) {
+                        if mask != 0 || !step(&mut s, class) {
+                            break;
+                        }
+                        i += 1;
                     }
+                }
+                if i == cut {
+                    break;
                 }
                 let class = window.classes[i as usize];
                 let mask = window.masks.get(i as usize).copied().unwrap_or(0);
