@@ -300,10 +300,31 @@ impl Runner {
                 }
                 if cache_triggers && triggered[scope].is_none() {
                     let (mut flat, mut ends) = (Vec::new(), Vec::with_capacity(windows.len()));
-                    for w in windows {
-                        self.mark(program, a, w);
-                        flat.extend_from_slice(&self.marked);
-                        ends.push(flat.len());
+                    if let (1 | 2, Some((by_sentence, sentence_ends))) = (scope, &triggered[0]) {
+                        // A paragraph, or the document, is whole sentences:
+                        // its words trigger what its sentences' words do.
+                        let sentences = &a.segments.sentences;
+                        let mut k = 0;
+                        for w in windows {
+                            self.next_stamp();
+                            while k < sentences.len() && sentences[k].end <= w.end {
+                                let from = if k == 0 { 0 } else { sentence_ends[k - 1] };
+                                for &r in &by_sentence[from..sentence_ends[k]] {
+                                    if self.marks[r as usize] != self.stamp {
+                                        self.marks[r as usize] = self.stamp;
+                                        flat.push(r);
+                                    }
+                                }
+                                k += 1;
+                            }
+                            ends.push(flat.len());
+                        }
+                    } else {
+                        for w in windows {
+                            self.mark(program, a, w);
+                            flat.extend_from_slice(&self.marked);
+                            ends.push(flat.len());
+                        }
                     }
                     triggered[scope] = Some((flat, ends));
                 }
@@ -518,14 +539,19 @@ impl Runner {
         }
     }
 
-    /// Marks the rules whose required words occur in window `w`.
-    fn mark(&mut self, program: &Program, a: &Analysis, w: &Range<u32>) {
+    /// A stamp no rule or trigger list is marked with yet.
+    fn next_stamp(&mut self) {
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             self.marks.iter_mut().for_each(|m| *m = 0);
             self.lists_seen.iter_mut().for_each(|m| *m = 0);
             self.stamp = 1;
         }
+    }
+
+    /// Marks the rules whose required words occur in window `w`.
+    fn mark(&mut self, program: &Program, a: &Analysis, w: &Range<u32>) {
+        self.next_stamp();
         self.marked.clear();
         if self.lists_seen.len() < program.trigger_lists.len() {
             self.lists_seen.resize(program.trigger_lists.len(), 0);
