@@ -75,6 +75,11 @@ pub fn string(s: &str, out: &mut Vec<u8>) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
+    if nothing_to_escape(bytes) {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     // `bytes[done..i]` needs no escape and is not written yet.
     let (mut done, mut i) = (0, 0);
     while i < bytes.len() {
@@ -95,6 +100,27 @@ pub fn string(s: &str, out: &mut Vec<u8>) {
     }
     out.extend_from_slice(&bytes[done..]);
     out.push(b'"');
+}
+
+/// True if no byte of `bytes` needs an escape: checked eight at a time, the
+/// last eight overlapping the ones before, a short text padded with spaces
+/// (most strings of a record are short and need none).
+fn nothing_to_escape(bytes: &[u8]) -> bool {
+    let word = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("eight bytes"));
+    let n = bytes.len();
+    if n < 8 {
+        let mut padded = [b' '; 8];
+        padded[..n].copy_from_slice(bytes);
+        return !any_to_escape(u64::from_le_bytes(padded));
+    }
+    let mut i = 0;
+    while i + 8 <= n {
+        if any_to_escape(word(&bytes[i..i + 8])) {
+            return false;
+        }
+        i += 8;
+    }
+    i == n || !any_to_escape(word(&bytes[n - 8..]))
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
