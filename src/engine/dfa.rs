@@ -594,13 +594,21 @@ impl Dfa {
         if lc == self.boundary_lc {
             return self.cross(ids);
         }
-        let passes = |p: u32, sig: &[u64]| {
-            p == ANY || (p != NEVER && sig[p as usize / 64] & (1 << (p % 64)) != 0)
+        // The class's signature, copied out (the closures below change
+        // `self`); automata have at most a few hundred predicates.
+        let mut words = [0u64; 8];
+        let sig = &self.local_sig[lc as usize];
+        let sig: &[u64] = if sig.len() <= words.len() {
+            words[..sig.len()].copy_from_slice(sig);
+            &words[..sig.len()]
+        } else {
+            &sig.clone()
         };
+        let passes =
+            |p: u32| p == ANY || (p != NEVER && sig[p as usize / 64] & (1 << (p % 64)) != 0);
         for &id in ids {
-            let sig = &self.local_sig[lc as usize];
-            let stay = passes(self.stay[id as usize], sig);
-            let exit = passes(self.exit[id as usize], sig);
+            let stay = passes(self.stay[id as usize]);
+            let exit = passes(self.exit[id as usize]);
             if !stay && !exit {
                 continue;
             }
