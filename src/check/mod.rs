@@ -1190,7 +1190,6 @@ fn lexicons_in_capture(h: &Hir, slot: usize, inside: bool, out: &mut Vec<usize>)
     }
 }
 
-/// The regex flags rules may use: `i` (ignore case) and `x` (ignore white space).
 /// A token regex: anchored at both ends, its flags inline.
 fn build_regex(source: &str, inline_flags: &str) -> Result<regex::Regex, regex::Error> {
     regex::RegexBuilder::new(&format!("^(?{inline_flags}:{source})$"))
@@ -1202,8 +1201,8 @@ fn build_regex(source: &str, inline_flags: &str) -> Result<regex::Regex, regex::
 /// once on the threads rayon has, if more than one (compiling them is a
 /// fifth of checking the bundled library), by (source, flags) as
 /// [`Checker::regex`] keeps them; with one thread, none (each is compiled
-/// when met). One that does not compile is left out: met while checking, it is
-/// compiled again there, and its problem said where it is written.
+/// when met). One that does not compile is left out: met while checking,
+/// it is compiled again there, and its problem said where it is written.
 fn compile_regexes(files: &[(FileId, ast::File)]) -> HashMap<(String, String), regex::Regex> {
     use rayon::prelude::*;
     if !crate::build_in_parallel() {
@@ -1249,6 +1248,7 @@ fn compile_regexes(files: &[(FileId, ast::File)]) -> HashMap<(String, String), r
         .collect()
 }
 
+/// The regex flags rules may use: `i` (ignore case) and `x` (ignore white space).
 fn is_regex_flag(f: char) -> bool {
     matches!(f, 'i' | 'x')
 }

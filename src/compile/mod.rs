@@ -252,7 +252,8 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
     });
     let mut program = program?;
     program.regex_set = match regex_set {
-        // The rules named no regex that was not found first (as they cannot).
+        // Compiling numbered no regex besides those found first (it
+        // cannot); if it had, the set is built again from all of them.
         Some(set) if program.regexes.len() == regexes.len() => set,
         _ => build_regex_set(&program.regexes),
     };

@@ -341,10 +341,10 @@ impl Vm {
                     if at >= end {
                         break;
                     }
-                    // What threads that died here saw holds here only: a
-                    // thread started further on must not skip what they
-                    // marked (a `$` that failed at the last place may
-                    // hold at this one).
+                    // The list holds what the threads that died at the last
+                    // place marked as seen there; a thread started further
+                    // on must try those again (a `$` that failed there may
+                    // hold here).
                     if at != from {
                         curr.reset(ninsts);
                     }
