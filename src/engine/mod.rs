@@ -458,8 +458,10 @@ impl Runner {
         });
         self.allowed.clear();
         self.allowed.resize(scheduled.len().div_ceil(64), 0);
-        self.limit.clear();
-        self.limit.resize(scheduled.len(), w.end);
+        // Each rule let through gets its limit below; the others' are not read.
+        if self.limit.len() < scheduled.len() {
+            self.limit.resize(scheduled.len(), 0);
+        }
         let classes = &a.classes[w.start as usize..w.end as usize];
         // Where sentences start in the window: worked out for the first
         // automaton that scans it.
@@ -515,8 +517,12 @@ impl Runner {
                 &window,
                 &mut self.found,
             );
-            for k in 0..dfa.len() {
-                if self.found.rules[k / 64] & (1 << (k % 64)) != 0 {
+            // The rules it lets through (most it does not, in most windows).
+            for (word, &bits) in self.found.rules.iter().enumerate() {
+                let mut bits = bits;
+                while bits != 0 {
+                    let k = 64 * word + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
                     let r = *offset + k;
                     self.allowed[r / 64] |= 1 << (r % 64);
                     // No match ends after the last place the automaton saw one end.
