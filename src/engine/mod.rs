@@ -96,8 +96,9 @@ pub struct Runner {
     /// Where sentences start in the current window (see [`dfa::Window::cuts`]).
     cuts: Vec<u32>,
     masks: Vec<u32>,
-    /// For each rule of the current group (by position): the token by which
-    /// every match the prefilter lets through ends.
+    /// For each rule of the current group (by position) that the prefilter
+    /// lets through in the current window: the token by which every match
+    /// ends (stale for the others, and not read).
     limit: Vec<u32>,
     /// Run every rule on every window, without the automaton prefilter (to
     /// check that it changes nothing, and to measure what it saves). Set from
