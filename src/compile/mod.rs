@@ -20,7 +20,7 @@ pub const MAX_INSTRUCTIONS: usize = 1_000_000;
 /// A word id for tokens whose matching form no rule mentions.
 pub const NO_WORD: u32 = u32::MAX;
 
-/// Matching forms of words (see [`normalize`]) that rules mention, each with an id.
+/// Matching forms of words (see [`crate::text::normalize`]) that rules mention, each with an id.
 #[derive(Clone, Debug, Default)]
 pub struct Vocab {
     ids: HashMap<String, u32>,

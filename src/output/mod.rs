@@ -22,7 +22,7 @@ pub enum Format {
     Snapshot,
     /// One self-contained HTML page: the articles with their records highlighted,
     /// and a table of records per article. It needs the articles' texts: build it
-    /// with [`html::Page`]; [`write`] can only draw the tables.
+    /// with [`html::Page`]; [`write()`] can only draw the tables.
     Html,
 }
 
