@@ -1000,12 +1000,20 @@ impl Test {
     /// Whether a token passes this test, given whether it passes each of the
     /// plain tests (`Any`, `Word`, `Class`, `Regex`, `Lexicon`) this one is
     /// made of with `|`, `&` and `!`.
+    ///
+    /// A plain part of `|`, `&` or `!` is handed to `plain` straight away,
+    /// without a call of `eval` each: classes are asked every test they
+    /// meet, and many tests are long alternations of words.
     pub fn eval(&self, plain: &mut impl FnMut(&Test) -> bool) -> bool {
+        let mut part = |t: &Test| match t {
+            Test::Or(_) | Test::And(_) | Test::Not(_) => t.eval(plain),
+            _ => plain(t),
+        };
         match self {
-            Test::Or(ts) => ts.iter().any(|t| t.eval(plain)),
-            Test::And(ts) => ts.iter().all(|t| t.eval(plain)),
-            Test::Not(t) => !t.eval(plain),
-            _ => plain(self),
+            Test::Or(ts) => ts.iter().any(&mut part),
+            Test::And(ts) => ts.iter().all(&mut part),
+            Test::Not(t) => !part(t),
+            _ => part(self),
         }
     }
 }

@@ -390,39 +390,22 @@ fn passes(program: &Program, test: &Test, info: &ClassInfo, glued: bool) -> bool
         kind: info.kind,
         flags: info.flags | if glued { GLUED } else { 0 },
     };
-    passes_token(program, test, info, &token)
-}
-
-/// [`passes`], given a token of the class. Plain tests inside `|`, `&` and
-/// `!` are answered in line, without a call each: this runs for every test
-/// and class met, and many tests are long alternations of words.
-fn passes_token(program: &Program, test: &Test, info: &ClassInfo, token: &Token) -> bool {
-    #[inline(always)]
-    fn one(program: &Program, test: &Test, info: &ClassInfo, token: &Token) -> bool {
-        match test {
-            Test::Word(w) => info.word == *w,
-            Test::Class(c) => class_matches(*c, token),
-            Test::Regex(i) => info.regex[*i as usize / 64] & (1 << (*i % 64)) != 0,
-            Test::Lexicon(i) => {
-                info.word != NO_WORD && program.lexicons[*i as usize].is_single(info.word)
-            }
-            Test::Any => true,
-            Test::Or(_) | Test::And(_) | Test::Not(_) => passes_token(program, test, info, token),
+    test.eval(&mut |t| match t {
+        Test::Word(w) => info.word == *w,
+        Test::Class(c) => class_matches(*c, &token),
+        Test::Regex(i) => info.regex[*i as usize / 64] & (1 << (*i % 64)) != 0,
+        Test::Lexicon(i) => {
+            info.word != NO_WORD && program.lexicons[*i as usize].is_single(info.word)
         }
-    }
-    match test {
-        Test::Or(ts) => ts.iter().any(|t| one(program, t, info, token)),
-        Test::And(ts) => ts.iter().all(|t| one(program, t, info, token)),
-        Test::Not(t) => !one(program, t, info, token),
-        _ => one(program, test, info, token),
-    }
+        _ => true,
+    })
 }
 
 /// Token test results remembered per token class: `cells[row(class) * width + id]`
 /// is 0 (fails), 1 (passes) or 2 (not worked out yet). Ids below
-/// [`Program::ntests`] are token tests; id `ntests + r` is "rule `r` can start
-/// at a token of this class" (for rules whose first steps are token tests and
-/// lexicons only).
+/// [`Program::ntests`] are token tests; id `ntests + r` is "the first token
+/// tests and lexicons of rule `r` let it start at a token of this class"
+/// ([`crate::compile::Rule::start_id`]).
 #[derive(Default)]
 pub struct Memo {
     program: u64,
