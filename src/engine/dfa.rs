@@ -594,16 +594,9 @@ impl Dfa {
         if lc == self.boundary_lc {
             return self.cross(ids);
         }
-        // The class's signature, copied out (the closures below change
-        // `self`); automata have at most a few hundred predicates.
-        let mut words = [0u64; 8];
-        let sig = &self.local_sig[lc as usize];
-        let sig: &[u64] = if sig.len() <= words.len() {
-            words[..sig.len()].copy_from_slice(sig);
-            &words[..sig.len()]
-        } else {
-            &sig.clone()
-        };
+        // The class's signature, taken out while the closures below change
+        // `self` (they do not read it), and put back after.
+        let sig = std::mem::take(&mut self.local_sig[lc as usize]);
         let passes =
             |p: u32| p == ANY || (p != NEVER && sig[p as usize / 64] & (1 << (p % 64)) != 0);
         for &id in ids {
@@ -623,6 +616,7 @@ impl Dfa {
                 self.add_closure(next);
             }
         }
+        self.local_sig[lc as usize] = sig;
     }
 
     /// [`Dfa::closure`] of `id` on a token, from its remembered entry.
