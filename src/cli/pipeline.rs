@@ -7,10 +7,14 @@
 //! ahead is bounded in bytes: an item's bytes count from when it is pushed
 //! until its result has been taken, so memory stays flat however long the
 //! input. One item larger than the bound still goes through, alone.
+//!
+//! Threads wake seldom: a worker that finishes an item takes the results
+//! that are due itself (there is no thread to wake for each result), and a
+//! reader that finds the bound reached waits until half of it is free.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, channel, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::sync::{Arc, Condvar, Mutex};
 
 /// Counted for every item besides its bytes: many empty documents are bounded too.
@@ -31,6 +35,8 @@ struct Budget {
 struct Held {
     bytes: usize,
     closed: bool,
+    /// The reader is waiting for room.
+    waiting: bool,
 }
 
 impl Budget {
@@ -39,19 +45,32 @@ impl Budget {
     }
 
     /// Waits until `cost` more fits (it always does when nothing is held).
+    /// A reader that found the budget full waits until at most half of it
+    /// is held, so that it wakes once for many items, not once an item.
     /// False once the queue has stopped taking items.
     fn take(&self, cost: usize) -> bool {
         let mut held = self.lock();
-        while held.bytes > 0 && held.bytes + cost > self.max && !held.closed {
-            held = self.freed.wait(held).unwrap_or_else(|e| e.into_inner());
+        if held.bytes > 0 && held.bytes + cost > self.max {
+            held.waiting = true;
+            while held.bytes > 0
+                && (held.bytes + cost > self.max || held.bytes > self.max / 2)
+                && !held.closed
+            {
+                held = self.freed.wait(held).unwrap_or_else(|e| e.into_inner());
+            }
+            held.waiting = false;
         }
         held.bytes += cost;
         !held.closed
     }
 
     fn give_back(&self, cost: usize) {
-        self.lock().bytes -= cost;
-        self.freed.notify_all();
+        let mut held = self.lock();
+        held.bytes -= cost;
+        if held.waiting && held.bytes <= self.max / 2 {
+            drop(held);
+            self.freed.notify_all();
+        }
     }
 
     fn close(&self) {
@@ -106,13 +125,14 @@ impl<T: Send> Queue<T> {
     /// of its result before it returns (the last part): they are taken in
     /// order too, as soon as the items before are done, so a big item's
     /// result need not be held whole. With one job everything runs on this
-    /// thread. Returns the workers' states.
+    /// thread; with more, `take` is called by the workers, one at a time.
+    /// Returns the workers' states.
     pub fn run_ordered<S: Send, R: Send>(
         self,
         jobs: usize,
         state: impl Fn() -> S + Sync,
         work: impl Fn(&mut S, T, &mut dyn FnMut(R)) -> R + Sync,
-        mut take: impl FnMut(R) -> bool,
+        mut take: impl FnMut(R) -> bool + Send,
     ) -> Vec<S> {
         let Queue { items, budget } = self;
         if jobs <= 1 {
@@ -136,13 +156,29 @@ impl<T: Send> Queue<T> {
         // its number.
         let next = Mutex::new((items, 0u64));
         let stop = AtomicBool::new(false);
-        // Parts of results: item number, part, and (for the last) its cost.
-        let (done_tx, done) = channel::<(u64, R, Option<usize>)>();
-        std::thread::scope(|scope| {
+        // Results are taken by the worker that finishes them, under a lock:
+        // no thread of its own to wake for each item.
+        let order = Mutex::new(Order {
+            early: BTreeMap::new(),
+            want: 0,
+            take,
+            stopped: false,
+        });
+        let hand_on = |n: u64, r: R, last: Option<usize>| {
+            let mut order = order.lock().unwrap_or_else(|e| e.into_inner());
+            if order.hand_on(n, r, last, &budget) {
+                return;
+            }
+            // Stopped: the reader stops at its next push, the workers at
+            // their next item; what they still finish is dropped.
+            stop.store(true, Ordering::Relaxed);
+            budget.close();
+        };
+        let states = std::thread::scope(|scope| {
             let workers: Vec<_> = (0..jobs)
                 .map(|_| {
-                    let done_tx = done_tx.clone();
-                    let (next, stop, state, work) = (&next, &stop, &state, &work);
+                    let (next, stop, state, work, hand_on) =
+                        (&next, &stop, &state, &work, &hand_on);
                     scope.spawn(move || {
                         let mut s = state();
                         while !stop.load(Ordering::Relaxed) {
@@ -161,54 +197,63 @@ impl<T: Send> Queue<T> {
                                 }
                             };
                             let Some((n, item, cost)) = got else { continue };
-                            let r = work(&mut s, item, &mut |part| {
-                                let _ = done_tx.send((n, part, None));
-                            });
-                            if done_tx.send((n, r, Some(cost))).is_err() {
-                                break;
-                            }
+                            let r = work(&mut s, item, &mut |part| hand_on(n, part, None));
+                            hand_on(n, r, Some(cost));
                         }
                         s
                     })
                 })
                 .collect();
-            drop(done_tx);
-            // Parts that came back before the items ahead of theirs were done.
-            let mut early: BTreeMap<u64, Vec<(R, Option<usize>)>> = BTreeMap::new();
-            let mut want = 0u64;
-            'results: for (n, r, last) in &done {
-                early.entry(n).or_default().push((r, last));
-                // Hand on what the item due has sent so far, and move on while
-                // it is complete.
-                while let Some(parts) = early.get_mut(&want) {
-                    let mut complete = false;
-                    for (r, last) in parts.drain(..) {
-                        if let Some(cost) = last {
-                            budget.give_back(cost);
-                            complete = true;
-                        }
-                        if !take(r) {
-                            break 'results;
-                        }
-                    }
-                    if !complete {
-                        break;
-                    }
-                    early.remove(&want);
-                    want += 1;
-                }
-            }
-            // Stopped early (or done): the reader stops at its next push, the
-            // workers at their next item; what they still finish is dropped.
-            stop.store(true, Ordering::Relaxed);
-            budget.close();
-            drop(early);
-            drop(done);
             workers
                 .into_iter()
                 .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                 .collect()
-        })
+        });
+        budget.close();
+        states
+    }
+}
+
+/// Results of items run on several threads, put back in push order.
+struct Order<R, F> {
+    /// Parts that came back before the items ahead of theirs were done,
+    /// and (for the last part of an item) its cost.
+    early: BTreeMap<u64, Vec<(R, Option<usize>)>>,
+    /// The item whose results are taken next.
+    want: u64,
+    take: F,
+    /// `take` said to stop.
+    stopped: bool,
+}
+
+impl<R, F: FnMut(R) -> bool> Order<R, F> {
+    /// Keeps part `r` of item `n` (its last when `last` holds its cost) and
+    /// takes what is due: the parts of the item wanted so far, and the items
+    /// after it while they are complete. False once `take` has said to stop.
+    fn hand_on(&mut self, n: u64, r: R, last: Option<usize>, budget: &Budget) -> bool {
+        if self.stopped {
+            return false;
+        }
+        self.early.entry(n).or_default().push((r, last));
+        while let Some(parts) = self.early.get_mut(&self.want) {
+            let mut complete = false;
+            for (r, last) in parts.drain(..) {
+                if let Some(cost) = last {
+                    budget.give_back(cost);
+                    complete = true;
+                }
+                if !(self.take)(r) {
+                    self.stopped = true;
+                    return false;
+                }
+            }
+            if !complete {
+                break;
+            }
+            self.early.remove(&self.want);
+            self.want += 1;
+        }
+        true
     }
 }
 
@@ -264,6 +309,42 @@ mod tests {
             assert_eq!(seen, want);
             assert_eq!(states.len(), jobs);
             assert_eq!(states.iter().sum::<usize>(), 200);
+        }
+    }
+
+    /// However many threads, the reader is never more items ahead of what
+    /// has been taken than the bound holds.
+    #[test]
+    fn the_reader_stays_within_the_bound() {
+        use std::sync::atomic::AtomicUsize;
+        for jobs in [1, 2, 3] {
+            let (feed, queue) = channel_of::<usize>(8 * ITEM_COST);
+            let pushed = Arc::new(AtomicUsize::new(0));
+            let reader = {
+                let pushed = Arc::clone(&pushed);
+                std::thread::spawn(move || {
+                    for i in 0..500 {
+                        assert!(feed.push(i, 0));
+                        pushed.fetch_add(1, Ordering::SeqCst);
+                    }
+                })
+            };
+            let mut taken = 0;
+            queue.run_ordered(
+                jobs,
+                || (),
+                |_, i, _| i,
+                |i| {
+                    assert_eq!(i, taken);
+                    taken += 1;
+                    // Items 0..=i are given back before `i` is taken.
+                    let ahead = pushed.load(Ordering::SeqCst);
+                    assert!(ahead <= i + 1 + 8, "{ahead} pushed when {i} is taken");
+                    true
+                },
+            );
+            reader.join().unwrap();
+            assert_eq!(taken, 500);
         }
     }
 
