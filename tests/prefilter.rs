@@ -2,6 +2,8 @@
 //! Pike VM runs) and the backtracker that small searches go to never change
 //! what is found: every test here runs the same rules with both and with
 //! neither (`Runner::no_dfa`, `Runner::pike_only`) and wants the same records.
+//! Nor does a rule taking the matches of another over the same pattern
+//! (`Rule::matches_as`): its records are those it finds in a program alone.
 
 use gleaner::engine::Runner;
 use gleaner::{Document, Program, Record};
@@ -290,4 +292,155 @@ fn random_rules_find_the_same() {
     // The cases mean something: most rule sets build, and they find things.
     assert!(built.get() > 200, "{} rule sets built", built.get());
     assert!(found.get() > 300, "{} records found", found.get());
+}
+
+/// A pattern as a tree, so that captures can be put around any part of it.
+#[derive(Clone, Debug)]
+enum Node {
+    Leaf(String),
+    Seq(Vec<Node>),
+    Alt(Vec<Node>),
+    Rep(Box<Node>, &'static str),
+}
+
+fn node() -> impl Strategy<Value = Node> {
+    atom(false)
+        .prop_map(Node::Leaf)
+        .prop_recursive(3, 12, 3, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 1..4).prop_map(Node::Seq),
+                prop::collection::vec(inner.clone(), 2..4).prop_map(Node::Alt),
+                (
+                    inner,
+                    prop_oneof![Just("+"), Just("*?"), Just("?"), Just("{0,2}")]
+                )
+                    .prop_map(|(n, q)| Node::Rep(Box::new(n), q)),
+            ]
+        })
+}
+
+/// The pattern of `node`, with capture `name` around part `at` (numbered in
+/// pre-order from `*next`) for each `(at, name)` of `captures`.
+fn render(node: &Node, captures: &[(usize, &str)], next: &mut usize) -> String {
+    let me = *next;
+    *next += 1;
+    let mut all = |nodes: &[Node]| -> Vec<String> {
+        nodes.iter().map(|n| render(n, captures, next)).collect()
+    };
+    let mut out = match node {
+        Node::Leaf(s) => s.clone(),
+        Node::Seq(v) => format!("({})", all(v).join(" ")),
+        Node::Alt(v) => format!("({})", all(v).join(" | ")),
+        Node::Rep(n, q) => format!("({}){q}", render(n, captures, next)),
+    };
+    for (at, name) in captures {
+        if *at == me {
+            out = format!("<{name}:{out}>");
+        }
+    }
+    out
+}
+
+/// Each part's parent (numbered as [`render`] numbers them), pushed onto `out`.
+fn parents(node: &Node, parent: Option<usize>, out: &mut Vec<Option<usize>>) {
+    let me = out.len();
+    out.push(parent);
+    match node {
+        Node::Leaf(_) => {}
+        Node::Seq(v) | Node::Alt(v) => v.iter().for_each(|n| parents(n, Some(me), out)),
+        Node::Rep(n, _) => parents(n, Some(me), out),
+    }
+}
+
+/// Rule `b` has the pattern of rule `a` with its one capture around one of
+/// `a`'s two (often one around the other) or around any other part: where `y` is saved on
+/// the same ways as `x` or `w` (or as the whole match), the matcher runs `a`
+/// alone and `b` takes `a`'s matches ([`gleaner::compile::Rule::matches_as`]).
+/// Both find what each finds in a program of its own.
+#[test]
+fn a_rule_that_takes_another_rules_matches_finds_what_it_finds_alone() {
+    let mut runner = TestRunner::new(Config {
+        cases: 400,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = (node(), any::<(u16, u16, u16, u8)>(), scope(), text());
+    let shared = std::cell::Cell::new(0);
+    let found = std::cell::Cell::new(0);
+    runner
+        .run(&strategy, |(tree, (x, w, y, pick), scope, text)| {
+            let mut parent = Vec::new();
+            parents(&tree, None, &mut parent);
+            let n = parent.len();
+            let x = x as usize % n;
+            // Often `w` holds `x`: a part and the part around it can be
+            // saved where each other are, on different ways.
+            let w = match parent[x] {
+                Some(p) if pick & 4 != 0 => p,
+                _ => w as usize % n,
+            };
+            let y = [x, w, y as usize % n][pick as usize % 3];
+            // A last token, so that no pattern matches nothing.
+            let a = render(&tree, &[(x, "x"), (w, "w")], &mut 0);
+            let b = render(&tree, &[(y, "y")], &mut 0);
+            let a = format!("rule a {scope}{{ match {a} _ emit A {{ x, w }} }}\n");
+            let b = format!("rule b {scope}{{ match {b} _ emit B {{ y }} }}\n");
+            let head =
+                "record A(x, w)\nrecord B(y)\nlexicon Place = \"new york\", york, \"the bo\"\n";
+            let Ok(both_rules) = Program::from_source("t.rules", &format!("{head}{a}{b}")) else {
+                return Ok(());
+            };
+            let alone_a = Program::from_source("t.rules", &format!("{head}{a}")).unwrap();
+            let alone_b = Program::from_source("t.rules", &format!("{head}{b}")).unwrap();
+            if both_rules.rules[1].matches_as.is_some() {
+                shared.set(shared.get() + 1);
+            }
+            let doc = Document::new("d", text.clone());
+            let mut runner = Runner::new();
+            let got = runner.run(&both_rules, &doc);
+            let of = |kind: &str| -> Vec<Record> {
+                got.iter().filter(|r| r.kind == kind).cloned().collect()
+            };
+            found.set(found.get() + got.len());
+            prop_assert_eq!(of("A"), runner.run(&alone_a, &doc), "{}{}\n{}", a, b, text);
+            prop_assert_eq!(of("B"), runner.run(&alone_b, &doc), "{}{}\n{}", a, b, text);
+            Ok(())
+        })
+        .unwrap();
+    assert!(
+        shared.get() > 100,
+        "b took a's matches {} times",
+        shared.get()
+    );
+    assert!(found.get() > 1000, "{} records found", found.get());
+}
+
+/// A capture of `b` ends where two of `a`'s do, but only one of them is
+/// saved on the same ways there (`x` after "q"; `w` after "q" and after
+/// "p"): `b`'s `y` is `a`'s `x`, "q", not up to the end of `w`, "q p".
+#[test]
+fn a_capture_is_taken_from_one_saved_on_the_same_ways() {
+    let program = program(
+        r#"
+record A(w, x)
+record B(y)
+rule a { match (<w:("p" | <x:"q">)>)+ "r" emit A { w, x } }
+rule b { match (("p" | <y:"q">))+ "r" emit B { y } }
+"#,
+    );
+    assert!(program.rules[1].matches_as.is_some());
+    let doc = Document::new("d", "q p r.");
+    let records = Runner::new().run(&program, &doc);
+    let fields: Vec<String> = records
+        .iter()
+        .map(|r| format!("{} {}", r.kind, serde_json::to_string(&r.fields).unwrap()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            r#"A {"w":{"text":"p","start":2,"end":3},"x":{"text":"q","start":0,"end":1}}"#,
+            r#"B {"y":{"text":"q","start":0,"end":1}}"#
+        ],
+        "{records:?}"
+    );
 }

@@ -162,6 +162,11 @@ pub struct Rule {
     /// The consuming instructions a match can start with (reached from 0 without
     /// consuming a token); `None` when a match could start anywhere.
     pub first: Option<Vec<u32>>,
+    /// An earlier rule of the same stratum and scope whose matches are this
+    /// rule's too: its instructions are the same but for where captures are
+    /// saved, and each capture of this rule is saved where one of its is (a
+    /// Quote and a Statement over one pattern, the Quote with a capture more).
+    pub matches_as: Option<MatchesAs>,
     /// Examples and counterexamples, as checked.
     pub examples: Vec<hir::Example>,
     /// Texts the rule must find nothing in.
@@ -375,6 +380,7 @@ fn compile_rules(set: RuleSet, mut regexes: Vec<regex::Regex>) -> Result<Program
             required_words,
             required_types,
             first,
+            matches_as: None,
             start_id: None,
             start_spans: Vec::new(),
             anchored,
@@ -405,6 +411,7 @@ fn compile_rules(set: RuleSet, mut regexes: Vec<regex::Regex>) -> Result<Program
         spans.dedup();
         r.start_spans = spans;
     }
+    set_matches_as(&mut rules);
     let mut by_word = vec![Vec::new(); vocab.len()];
     for (i, r) in rules.iter().enumerate() {
         if let Some(words) = &r.required_words {
@@ -482,6 +489,119 @@ fn compile_rules(set: RuleSet, mut regexes: Vec<regex::Regex>) -> Result<Program
         schedule_always,
         schedule_pos,
     })
+}
+
+/// Where a rule's matches come from another's ([`Rule::matches_as`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MatchesAs {
+    /// The earlier rule.
+    pub rule: u32,
+    /// For each capture slot of this rule, the slot of that rule that holds
+    /// the same token position.
+    pub slots: Vec<u32>,
+}
+
+/// Sets [`Rule::matches_as`]: each rule points to the first rule before it
+/// of the same stratum and scope whose matches give all of its own. Saving
+/// a position consumes nothing and chooses nothing, so two automata that
+/// differ only in their `Save`s find the same matches, thread for thread, and
+/// a slot saved at the same places holds the same position in both.
+fn set_matches_as(rules: &mut [Rule]) {
+    // Only rules with the same token tests in the same order and as many
+    // instructions besides saves can be alike: most rules have no such other.
+    let mut alike: HashMap<(usize, Scope, usize, Vec<u32>), Vec<usize>> = HashMap::default();
+    for (i, r) in rules.iter().enumerate() {
+        let saves = r
+            .insts
+            .iter()
+            .filter(|i| matches!(i, Inst::Save(..)))
+            .count();
+        let tests = r
+            .test_ids
+            .iter()
+            .copied()
+            .filter(|&t| t != u32::MAX)
+            .collect();
+        alike
+            .entry((r.stratum, r.scope, r.insts.len() - saves, tests))
+            .or_default()
+            .push(i);
+    }
+    let mut found = vec![None; rules.len()];
+    for group in alike.values().filter(|g| g.len() > 1) {
+        let shapes: Vec<_> = group.iter().map(|&i| shape(&rules[i])).collect();
+        for (k, (insts, saved)) in shapes.iter().enumerate() {
+            found[group[k]] = shapes[..k]
+                .iter()
+                .zip(group)
+                .find_map(|((theirs, ways), &j)| {
+                    if theirs != insts {
+                        return None;
+                    }
+                    let slots = saved
+                        .iter()
+                        .map(|at| ways.iter().position(|w| w == at).map(|s| s as u32))
+                        .collect::<Option<Vec<u32>>>()?;
+                    Some(MatchesAs {
+                        rule: j as u32,
+                        slots,
+                    })
+                });
+        }
+    }
+    for (r, m) in rules.iter_mut().zip(found) {
+        r.matches_as = m;
+    }
+}
+
+/// A rule's instructions without their `Save`s (a target renumbered to the
+/// instruction its saves lead to; a token test by its number; the entry
+/// first), and for each capture slot, the ways between those instructions
+/// (instruction and operand; `u32::MAX` for the entry) on which it is saved.
+/// A slot holds where the last way that saves it was taken, so two slots
+/// saved on the same ways hold the same.
+fn shape(rule: &Rule) -> (Vec<[u32; 3]>, Vec<Vec<[u32; 2]>>) {
+    let insts = &rule.insts;
+    let mut number = Vec::with_capacity(insts.len());
+    let mut kept = 0u32;
+    for inst in insts {
+        number.push(kept);
+        if !matches!(inst, Inst::Save(..)) {
+            kept += 1;
+        }
+    }
+    let mut saved: Vec<Vec<[u32; 2]>> = vec![Vec::new(); 2 + 2 * rule.captures.len()];
+    // Follows way `way` through the saves from `pc` to where they lead.
+    let mut follow = |mut pc: u32, way: [u32; 2]| {
+        for _ in 0..insts.len() {
+            let Some(&Inst::Save(slot, next)) = insts.get(pc as usize) else {
+                break;
+            };
+            if let Some(ways) = saved.get_mut(slot as usize) {
+                ways.push(way);
+            }
+            pc = next;
+        }
+        number.get(pc as usize).copied().unwrap_or(kept)
+    };
+    let mut out = Vec::with_capacity(kept as usize + 1);
+    out.push([7, follow(0, [u32::MAX, 0]), 0]);
+    for (pc, (inst, &test)) in insts.iter().zip(&rule.test_ids).enumerate() {
+        let at = number[pc];
+        let mut to = |op: u32, t: u32| follow(t, [at, op]);
+        out.push(match inst {
+            Inst::Save(..) => continue,
+            Inst::Token(_, n) => [0, test, to(0, *n)],
+            Inst::Split(a, b) => [1, to(0, *a), to(1, *b)],
+            Inst::Jmp(t) => [2, to(0, *t), 0],
+            Inst::Assert(Assertion::Start, n) => [3, 0, to(0, *n)],
+            Inst::Assert(Assertion::End, n) => [3, 1, to(0, *n)],
+            Inst::Lexicon(l, n) => [4, *l, to(0, *n)],
+            Inst::Span(ty, n) => [5, *ty, to(0, *n)],
+            Inst::Match => [6, 0, 0],
+        });
+    }
+    (out, saved)
 }
 
 /// The index of a scope in [`Program::schedule`]: sentence 0, paragraph 1, document 2.

@@ -19,6 +19,21 @@ use std::borrow::Cow;
 use std::ops::Range;
 use vm::{DocView, NONE, Vm};
 
+/// The tokens a match's record spans: with `emit T at x`, capture x when it
+/// took part (and is not empty), else the whole match.
+fn record_span(rule: &Rule, slots: &[u32]) -> (u32, u32) {
+    match rule.span_capture {
+        Some(k)
+            if slots[3 + 2 * k] != NONE
+                && slots[2 + 2 * k] != NONE
+                && slots[3 + 2 * k] > slots[2 + 2 * k] =>
+        {
+            (slots[2 + 2 * k], slots[3 + 2 * k])
+        }
+        _ => (slots[0], slots[1]),
+    }
+}
+
 /// A match before overlaps are resolved.
 #[derive(Clone, Debug)]
 pub struct Candidate {
@@ -85,6 +100,9 @@ pub struct Runner {
     class_lists: Vec<u32>,
     /// Positions (in the group's schedule) of the rules to try in the current window.
     todo: Vec<u32>,
+    /// The rules the matcher ran in the current window, and where their
+    /// candidates are in their record type's list: for [`Rule::matches_as`].
+    ran: Vec<(usize, Range<usize>)>,
     classes: classes::Classes,
     /// The prefilter of each stratum and scope (`3 * stratum + scope`), built when first needed.
     /// Each automaton covers a run of the group's rules, from an offset.
@@ -178,6 +196,7 @@ impl Runner {
             lists_seen: Vec::new(),
             class_lists: Vec::new(),
             todo: Vec::new(),
+            ran: Vec::new(),
             classes: classes::Classes::default(),
             dfas: Vec::new(),
             allowed: Vec::new(),
@@ -362,6 +381,7 @@ impl Runner {
                     if !self.no_dfa {
                         self.prefilter(program, a, &spans, group, scheduled, w);
                     }
+                    self.ran.clear();
                     for i in 0..self.todo.len() {
                         let k = self.todo[i] as usize;
                         let ri = scheduled[k] as usize;
@@ -374,6 +394,34 @@ impl Runner {
                         {
                             continue;
                         }
+                        let clock = self.profile.is_some().then(std::time::Instant::now);
+                        let before = pending[rule.record].len();
+                        // The same matches, found for an earlier rule.
+                        let earlier = rule.matches_as.as_ref().and_then(|m| {
+                            let (_, at) = self.ran.iter().find(|(r, _)| *r == m.rule as usize)?;
+                            Some((program.rules[m.rule as usize].record, at.clone(), &m.slots))
+                        });
+                        if let Some((record, at, map)) = earlier {
+                            for c in at {
+                                let theirs = &pending[record][c].slots;
+                                let slots: Vec<u32> =
+                                    map.iter().map(|&s| theirs[s as usize]).collect();
+                                let (start, end) = record_span(rule, &slots);
+                                pending[rule.record].push(Candidate {
+                                    rule: ri,
+                                    start,
+                                    end,
+                                    slots,
+                                });
+                            }
+                            self.note_profile(
+                                program,
+                                ri,
+                                clock,
+                                pending[rule.record].len() - before,
+                            );
+                            continue;
+                        }
                         let view = DocView {
                             text,
                             tokens: &a.tokens,
@@ -383,22 +431,10 @@ impl Runner {
                             classes: Some((&a.classes, &self.classes)),
                         };
                         let out = &mut pending[rule.record];
-                        let before = out.len();
-                        let clock = self.profile.is_some().then(std::time::Instant::now);
                         let end = if self.no_dfa { w.end } else { self.limit[k] };
                         self.vm
                             .find_all(program, rule, &view, w.start, end, &mut |slots| {
-                                // `emit T at x`: the record spans capture x, when it took part.
-                                let (start, end) = match rule.span_capture {
-                                    Some(k)
-                                        if slots[3 + 2 * k] != NONE
-                                            && slots[2 + 2 * k] != NONE
-                                            && slots[3 + 2 * k] > slots[2 + 2 * k] =>
-                                    {
-                                        (slots[2 + 2 * k], slots[3 + 2 * k])
-                                    }
-                                    _ => (slots[0], slots[1]),
-                                };
+                                let (start, end) = record_span(rule, slots);
                                 out.push(Candidate {
                                     rule: ri,
                                     start,
@@ -406,15 +442,9 @@ impl Runner {
                                     slots: slots.to_vec(),
                                 });
                             });
-                        if let (Some(profile), Some(clock)) = (&mut self.profile, clock) {
-                            if profile.len() < program.rules.len() {
-                                profile.resize(program.rules.len(), RuleProfile::default());
-                            }
-                            let p = &mut profile[ri];
-                            p.nanos += clock.elapsed().as_nanos() as u64;
-                            p.windows += 1;
-                            p.matches += (out.len() - before) as u64;
-                        }
+                        let after = out.len();
+                        self.ran.push((ri, before..after));
+                        self.note_profile(program, ri, clock, after - before);
                     }
                 }
             }
@@ -435,6 +465,26 @@ impl Runner {
             }
         }
         finals
+    }
+
+    /// With `--profile`: adds a window of rule `ri` that took since `clock`
+    /// and found `matches`.
+    fn note_profile(
+        &mut self,
+        program: &Program,
+        ri: usize,
+        clock: Option<std::time::Instant>,
+        matches: usize,
+    ) {
+        if let (Some(profile), Some(clock)) = (&mut self.profile, clock) {
+            if profile.len() < program.rules.len() {
+                profile.resize(program.rules.len(), RuleProfile::default());
+            }
+            let p = &mut profile[ri];
+            p.nanos += clock.elapsed().as_nanos() as u64;
+            p.windows += 1;
+            p.matches += matches as u64;
+        }
     }
 
     /// Sets in `allowed` the rules of `scheduled` (group `group`) that the
