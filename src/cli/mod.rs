@@ -423,7 +423,7 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
     let (chars, jsonl) = (out.chars, format == Format::Jsonl);
     // With `--profile`, one thread, whose runner adds up what each rule cost.
     let jobs = if args.profile { 1 } else { jobs(args.jobs) };
-    let runners = queue.run_ordered(
+    let mut runners = queue.run_ordered(
         jobs,
         || {
             let mut runner = Runner::new();
@@ -468,9 +468,12 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         eprintln!("error: interrupted after {} documents; {what}", out.docs);
         return Ok(ExitCode::from(130));
     }
-    if let Some(profile) = runners.into_iter().next().and_then(|r| r.profile) {
+    if let Some(profile) = runners.first_mut().and_then(|r| r.profile.take()) {
         eprint!("{}", profile_table(&program, &profile));
     }
+    // Like the program below: the runners' caches are many allocations,
+    // and the process ends soon.
+    std::mem::forget(runners);
     if let Some(e) = out.io_error {
         return Err(e);
     }

@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, TryLockError};
 
 /// Counted for every item besides its bytes: many empty documents are bounded too.
 const ITEM_COST: usize = 1024;
@@ -156,23 +156,43 @@ impl<T: Send> Queue<T> {
         // its number.
         let next = Mutex::new((items, 0u64));
         let stop = AtomicBool::new(false);
-        // Results are taken by the worker that finishes them, under a lock:
-        // no thread of its own to wake for each item.
+        // Results are taken by the workers that finish them, one at a time:
+        // no thread of its own to wake for each item. A worker leaves its
+        // result in the inbox and takes what is due, unless another is at it
+        // (which takes this result too): no worker waits for another's.
         let order = Mutex::new(Order {
             early: BTreeMap::new(),
             want: 0,
             take,
             stopped: false,
         });
+        let inbox: Mutex<Vec<(u64, R, Option<usize>)>> = Mutex::new(Vec::new());
         let hand_on = |n: u64, r: R, last: Option<usize>| {
-            let mut order = order.lock().unwrap_or_else(|e| e.into_inner());
-            if order.hand_on(n, r, last, &budget) {
-                return;
+            let lock = || inbox.lock().unwrap_or_else(|e| e.into_inner());
+            lock().push((n, r, last));
+            loop {
+                let mut order = match order.try_lock() {
+                    Ok(order) => order,
+                    Err(TryLockError::Poisoned(e)) => e.into_inner(),
+                    // Whoever holds it looks at the inbox once more after
+                    // letting go.
+                    Err(TryLockError::WouldBlock) => return,
+                };
+                let parts = std::mem::take(&mut *lock());
+                for (n, r, last) in parts {
+                    if !order.hand_on(n, r, last, &budget) {
+                        // Stopped: the reader stops at its next push, the
+                        // workers at their next item; what they still finish
+                        // is dropped.
+                        stop.store(true, Ordering::Relaxed);
+                        budget.close();
+                    }
+                }
+                drop(order);
+                if lock().is_empty() {
+                    return;
+                }
             }
-            // Stopped: the reader stops at its next push, the workers at
-            // their next item; what they still finish is dropped.
-            stop.store(true, Ordering::Relaxed);
-            budget.close();
         };
         let states = std::thread::scope(|scope| {
             let workers: Vec<_> = (0..jobs)
