@@ -237,9 +237,10 @@ pub struct Program {
 
 /// Compiles a checked rule set.
 ///
-/// Every regex of the rules, in one [`regex::RegexSet`], is built while the
-/// rest is compiled, on another of the threads rayon has (if it has more
-/// than one).
+/// With more than one of rayon's threads, the rules are compiled at once,
+/// and every regex of the rules, in one [`regex::RegexSet`], is built while
+/// they are. The program is the same however many threads built it: words
+/// and regexes are numbered in rule order before any rule is compiled.
 pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
     let mut regexes = Vec::new();
     for r in &set.rules {
@@ -256,13 +257,34 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
         compile_rules(set, regexes.clone())
     });
     let mut program = program?;
-    program.regex_set = match regex_set {
-        // Compiling numbered no regex besides those found first (it
-        // cannot); if it had, the set is built again from all of them.
-        Some(set) if program.regexes.len() == regexes.len() => set,
-        _ => build_regex_set(&program.regexes),
-    };
+    program.regex_set = regex_set.flatten();
     Ok(program)
+}
+
+/// Gives every word of a pattern (its literals and word tests) an id, in
+/// the order met.
+fn words_in(h: &Hir, vocab: &mut Vocab) {
+    fn test(t: &TokenTest, vocab: &mut Vocab) {
+        match t {
+            TokenTest::Word(w) => {
+                vocab.intern(w);
+            }
+            TokenTest::Or(ts) | TokenTest::And(ts) => ts.iter().for_each(|t| test(t, vocab)),
+            TokenTest::Not(t) => test(t, vocab),
+            TokenTest::Any | TokenTest::Class(_) | TokenTest::Regex(_) | TokenTest::Lexicon(_) => {}
+        }
+    }
+    match h {
+        Hir::Seq(hs) | Hir::Alt(hs) => hs.iter().for_each(|h| words_in(h, vocab)),
+        Hir::Repeat { inner, .. } | Hir::Capture(_, inner) | Hir::Source(_, inner) => {
+            words_in(inner, vocab)
+        }
+        Hir::Token(t) => test(t, vocab),
+        Hir::Literal(words) => words.iter().for_each(|w| {
+            vocab.intern(w);
+        }),
+        Hir::Lexicon(_) | Hir::TypeRef(_) | Hir::Start | Hir::End => {}
+    }
 }
 
 /// The regexes of a pattern, each once, added to `out` in the order met.
@@ -300,7 +322,7 @@ fn build_regex_set(regexes: &[regex::Regex]) -> Option<regex::RegexSet> {
 
 /// [`compile`], but for the set of regexes; `regexes` are those the rules
 /// name (tests number them in this order).
-fn compile_rules(set: RuleSet, mut regexes: Vec<regex::Regex>) -> Result<Program, Diagnostics> {
+fn compile_rules(set: RuleSet, regexes: Vec<regex::Regex>) -> Result<Program, Diagnostics> {
     let mut vocab = Vocab::default();
     let mut lexicons = Vec::with_capacity(set.lexicons.len());
     for lex in &set.lexicons {
@@ -316,21 +338,40 @@ fn compile_rules(set: RuleSet, mut regexes: Vec<regex::Regex>) -> Result<Program
             .collect();
         lexicons.push(trie);
     }
-    let mut rules = Vec::with_capacity(set.rules.len());
-    let mut test_numbers: HashMap<Test, u32> = HashMap::default();
-    let mut tests: Vec<Test> = Vec::new();
-    let mut diags = Vec::new();
-    for r in set.rules {
-        let mut a = Compiler::new(&mut vocab, &mut regexes, true);
+    // Every word a pattern names gets its id first, in rule order, so that
+    // the rules can be compiled at once and number words the same way.
+    for r in &set.rules {
+        words_in(&r.pattern, &mut vocab);
+    }
+    let regex_ids: HashMap<&str, u32> = regexes
+        .iter()
+        .enumerate()
+        .map(|(i, re)| (re.as_str(), i as u32))
+        .collect();
+    let automata = |r: &hir::Rule| {
+        let mut a = Compiler::new(&vocab, &regex_ids, true);
         a.hir(&r.pattern);
         a.push(Inst::Match);
-        let approx = a.insts;
-        let mut c = Compiler::new(&mut vocab, &mut regexes, false);
+        let mut c = Compiler::new(&vocab, &regex_ids, false);
         c.emit_save(0);
         c.hir(&r.pattern);
         c.emit_save(1);
         c.push(Inst::Match);
-        if c.too_big {
+        let required = required(&r.pattern, &vocab, &lexicons);
+        (a, c, required)
+    };
+    let compiled: Vec<_> = if crate::build_in_parallel() {
+        use rayon::prelude::*;
+        set.rules.par_iter().map(automata).collect()
+    } else {
+        set.rules.iter().map(automata).collect()
+    };
+    let mut rules = Vec::with_capacity(set.rules.len());
+    let mut test_numbers: HashMap<Test, u32> = HashMap::default();
+    let mut tests: Vec<Test> = Vec::new();
+    let mut diags = Vec::new();
+    for (r, (a, c, req)) in set.rules.into_iter().zip(compiled) {
+        if a.too_big || c.too_big {
             diags.push(
                 Diagnostic::error(
                     "gleaner::program-too-large",
@@ -345,6 +386,7 @@ fn compile_rules(set: RuleSet, mut regexes: Vec<regex::Regex>) -> Result<Program
             );
             continue;
         }
+        let approx = a.insts;
         let insts = c.insts;
         let test_ids = number_tests(&insts, &mut test_numbers, &mut tests);
         let approx_test_ids = number_tests(&approx, &mut test_numbers, &mut tests);
@@ -355,7 +397,6 @@ fn compile_rules(set: RuleSet, mut regexes: Vec<regex::Regex>) -> Result<Program
         };
         let first = first_insts(&insts);
         let anchored = anchored_start(&insts);
-        let req = required(&r.pattern, &vocab, &lexicons);
         let (required_words, required_types) = match req {
             Some(Req::Words(w)) => (Some(w), None),
             Some(Req::Types(t)) => (None, Some(t)),
@@ -737,8 +778,10 @@ fn epsilon_reach(insts: &[Inst], through_start: bool) -> Option<Vec<u32>> {
 
 struct Compiler<'a> {
     insts: Vec<Inst>,
-    vocab: &'a mut Vocab,
-    regexes: &'a mut Vec<regex::Regex>,
+    /// Every word the patterns name (see [`words_in`]).
+    vocab: &'a Vocab,
+    /// Every regex the patterns test, by its source (see [`regexes_in`]).
+    regexes: &'a HashMap<&'a str, u32>,
     too_big: bool,
     /// The innermost [`Hir::Source`] being compiled.
     origin: u32,
@@ -751,7 +794,7 @@ struct Compiler<'a> {
 }
 
 impl<'a> Compiler<'a> {
-    fn new(vocab: &'a mut Vocab, regexes: &'a mut Vec<regex::Regex>, approx: bool) -> Compiler<'a> {
+    fn new(vocab: &'a Vocab, regexes: &'a HashMap<&'a str, u32>, approx: bool) -> Compiler<'a> {
         Compiler {
             insts: Vec::new(),
             vocab,
@@ -803,18 +846,14 @@ impl<'a> Compiler<'a> {
         match t {
             TokenTest::Any => Test::Any,
             TokenTest::Class(c) => Test::Class(*c),
-            TokenTest::Word(w) => Test::Word(self.vocab.intern(w)),
-            TokenTest::Regex(re) => {
-                // The same regex used in many places is kept once.
-                let i = match self.regexes.iter().position(|r| r.as_str() == re.as_str()) {
-                    Some(i) => i,
-                    None => {
-                        self.regexes.push(re.clone());
-                        self.regexes.len() - 1
-                    }
-                };
-                Test::Regex(i as u32)
-            }
+            TokenTest::Word(w) => Test::Word(self.vocab.get(w)),
+            // The same regex used in many places is kept once.
+            TokenTest::Regex(re) => Test::Regex(
+                *self
+                    .regexes
+                    .get(re.as_str())
+                    .expect("regexes_in finds every regex a pattern tests"),
+            ),
             TokenTest::Lexicon(i) => Test::Lexicon(*i as u32),
             TokenTest::Or(ts) => Test::Or(ts.iter().map(|t| self.test(t)).collect()),
             TokenTest::And(ts) => Test::And(ts.iter().map(|t| self.test(t)).collect()),
@@ -956,7 +995,7 @@ impl<'a> Compiler<'a> {
             }
             Hir::Literal(words) => {
                 for w in words.iter() {
-                    let id = self.vocab.intern(w);
+                    let id = self.vocab.get(w);
                     let next = self.pc() + 1;
                     self.push(Inst::Token(Test::Word(id), next));
                 }
