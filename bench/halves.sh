@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# How far two cores can go on this machine: the bundled library over the
-# corpus on one core (-j 1, pinned to CPU 0), then as two separate processes
-# each given half of the corpus (split at the middle byte, between lines),
-# pinned to CPU 0 and CPU 1, then as one process with two threads (-j 2).
-# Prints each round's times and the two ratios, then their medians. Two
-# processes share nothing, so their ratio is what the machine gives two
-# independent halves of the work (each paying its own start-up and warm-up,
-# as each thread of -j 2 does). See bench/README.md.
+# How far two cores can go on this machine, and what -j 2 loses against it.
+# Each round times the bundled library over the corpus:
+#   one core     -j 1, pinned to CPU 0;
+#   side by side two processes, each over the whole corpus, pinned to CPU 0
+#                and CPU 1: twice the work in about the time of once when
+#                the cores do not slow each other down, so 2 × one core /
+#                this is what the machine gives two cores on this job;
+#   halves       two processes, each over half the corpus (split at the
+#                middle byte, between lines), pinned to CPU 0 and CPU 1:
+#                the halves do not cost the same (the second has the longer
+#                documents), and each pays its own start-up and warm-up;
+#   -j 2         one process, two threads.
+# Prints each round's times and ratios to one core, then their medians.
+# See bench/README.md.
 #
 #   bash bench/halves.sh [CORPUS.jsonl] [ROUNDS]
 set -euo pipefail
@@ -35,21 +41,26 @@ LC_ALL=C awk -v half="$half" -v a="$tmp/a.jsonl" -v b="$tmp/b.jsonl" \
 now() { date +%s%N; }
 ms() { echo $((($2 - $1) / 1000000)); }
 run() { "$@" --quiet --format jsonl; }
-ratios_procs=() ratios_threads=()
+ratio() { echo "scale=2; $1 / $2" | bc; }
+both=() halves=() threads=()
 for ((r = 1; r <= rounds; r++)); do
     t0=$(now)
     run taskset -c 0 "$gleaner" run -j 1 "$corpus" >"$tmp/one.jsonl"
     t1=$(now)
+    run taskset -c 0 "$gleaner" run -j 1 "$corpus" >"$tmp/x.out" &
+    run taskset -c 1 "$gleaner" run -j 1 "$corpus" >"$tmp/y.out"
+    wait
+    t2=$(now)
     run taskset -c 0 "$gleaner" run -j 1 "$tmp/a.jsonl" >"$tmp/a.out" &
     run taskset -c 1 "$gleaner" run -j 1 "$tmp/b.jsonl" >"$tmp/b.out"
     wait
-    t2=$(now)
-    run "$gleaner" run -j 2 "$corpus" >"$tmp/two.jsonl"
     t3=$(now)
-    one=$(ms "$t0" "$t1") procs=$(ms "$t1" "$t2") threads=$(ms "$t2" "$t3")
-    rp=$(echo "scale=2; $one / $procs" | bc) rt=$(echo "scale=2; $one / $threads" | bc)
-    ratios_procs+=("$rp") ratios_threads+=("$rt")
-    echo "round $r: one core $one ms; two processes $procs ms (${rp}x); -j 2 $threads ms (${rt}x)"
+    run "$gleaner" run -j 2 "$corpus" >"$tmp/two.jsonl"
+    t4=$(now)
+    one=$(ms "$t0" "$t1") pair=$(ms "$t1" "$t2") split=$(ms "$t2" "$t3") two=$(ms "$t3" "$t4")
+    rb=$(ratio "2 * $one" "$pair") rh=$(ratio "$one" "$split") rt=$(ratio "$one" "$two")
+    both+=("$rb") halves+=("$rh") threads+=("$rt")
+    echo "round $r: one core $one ms; side by side $pair ms (${rb}x); halves $split ms (${rh}x); -j 2 $two ms (${rt}x)"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-echo "median: two processes $(median "${ratios_procs[@]}")x one core; -j 2 $(median "${ratios_threads[@]}")x one core"
+echo "median against one core: side by side $(median "${both[@]}")x; halves $(median "${halves[@]}")x; -j 2 $(median "${threads[@]}")x"
