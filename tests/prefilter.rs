@@ -186,6 +186,15 @@ rule last within paragraph { match <text:Lower "."> $ emit Last { text } }
 
 // ---- random rules over random text -------------------------------------------------
 
+/// Cases a random test runs: `default`, or `PROPTEST_CASES` when set (as
+/// for the `proptest!` tests of `tests/properties.rs`).
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 const WORDS: [&str; 12] = [
     "a", "b", "c", "the", "new", "york", "said", "Ann", "Bo", "7", ",", ".",
 ];
@@ -260,7 +269,7 @@ fn scope() -> impl Strategy<Value = &'static str> {
 #[test]
 fn random_rules_find_the_same() {
     let mut runner = TestRunner::new(Config {
-        cases: 400,
+        cases: cases(400),
         failure_persistence: None,
         ..Config::default()
     });
@@ -360,7 +369,7 @@ fn parents(node: &Node, parent: Option<usize>, out: &mut Vec<Option<usize>>) {
 #[test]
 fn a_rule_that_takes_another_rules_matches_finds_what_it_finds_alone() {
     let mut runner = TestRunner::new(Config {
-        cases: 400,
+        cases: cases(400),
         failure_persistence: None,
         ..Config::default()
     });

@@ -164,8 +164,9 @@ pub struct Rule {
     pub first: Option<Vec<u32>>,
     /// An earlier rule of the same stratum and scope whose matches are this
     /// rule's too: its instructions are the same but for where captures are
-    /// saved, and each capture of this rule is saved where one of its is (a
-    /// Quote and a Statement over one pattern, the Quote with a capture more).
+    /// saved, and each capture slot of this rule is saved on the same ways as
+    /// one of its slots (a Quote and a Statement over one pattern, the Quote
+    /// with a capture more).
     pub matches_as: Option<MatchesAs>,
     /// Examples and counterexamples, as checked.
     pub examples: Vec<hir::Example>,
@@ -261,54 +262,52 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
     Ok(program)
 }
 
-/// Gives every word of a pattern (its literals and word tests) an id, in
-/// the order met.
-fn words_in(h: &Hir, vocab: &mut Vocab) {
-    fn test(t: &TokenTest, vocab: &mut Vocab) {
+/// A word (of a literal or a word test) or a regex of a pattern.
+enum Named<'h> {
+    Word(&'h str),
+    Regex(&'h regex::Regex),
+}
+
+/// Calls `f` with each word and regex a pattern names, in the order met.
+fn named_in<'h>(h: &'h Hir, f: &mut impl FnMut(Named<'h>)) {
+    fn test<'h>(t: &'h TokenTest, f: &mut impl FnMut(Named<'h>)) {
         match t {
-            TokenTest::Word(w) => {
-                vocab.intern(w);
-            }
-            TokenTest::Or(ts) | TokenTest::And(ts) => ts.iter().for_each(|t| test(t, vocab)),
-            TokenTest::Not(t) => test(t, vocab),
-            TokenTest::Any | TokenTest::Class(_) | TokenTest::Regex(_) | TokenTest::Lexicon(_) => {}
+            TokenTest::Word(w) => f(Named::Word(w)),
+            TokenTest::Regex(re) => f(Named::Regex(re)),
+            TokenTest::Or(ts) | TokenTest::And(ts) => ts.iter().for_each(|t| test(t, f)),
+            TokenTest::Not(t) => test(t, f),
+            TokenTest::Any | TokenTest::Class(_) | TokenTest::Lexicon(_) => {}
         }
     }
     match h {
-        Hir::Seq(hs) | Hir::Alt(hs) => hs.iter().for_each(|h| words_in(h, vocab)),
+        Hir::Seq(hs) | Hir::Alt(hs) => hs.iter().for_each(|h| named_in(h, f)),
         Hir::Repeat { inner, .. } | Hir::Capture(_, inner) | Hir::Source(_, inner) => {
-            words_in(inner, vocab)
+            named_in(inner, f)
         }
-        Hir::Token(t) => test(t, vocab),
-        Hir::Literal(words) => words.iter().for_each(|w| {
-            vocab.intern(w);
-        }),
+        Hir::Token(t) => test(t, f),
+        Hir::Literal(words) => words.iter().for_each(|w| f(Named::Word(w))),
         Hir::Lexicon(_) | Hir::TypeRef(_) | Hir::Start | Hir::End => {}
     }
 }
 
+/// Gives every word of a pattern an id, in the order met.
+fn words_in(h: &Hir, vocab: &mut Vocab) {
+    named_in(h, &mut |n| {
+        if let Named::Word(w) = n {
+            vocab.intern(w);
+        }
+    });
+}
+
 /// The regexes of a pattern, each once, added to `out` in the order met.
 fn regexes_in(h: &Hir, out: &mut Vec<regex::Regex>) {
-    fn test(t: &TokenTest, out: &mut Vec<regex::Regex>) {
-        match t {
-            TokenTest::Regex(re) => {
-                if !out.iter().any(|r| r.as_str() == re.as_str()) {
-                    out.push(re.clone());
-                }
-            }
-            TokenTest::Or(ts) | TokenTest::And(ts) => ts.iter().for_each(|t| test(t, out)),
-            TokenTest::Not(t) => test(t, out),
-            TokenTest::Any | TokenTest::Class(_) | TokenTest::Word(_) | TokenTest::Lexicon(_) => {}
+    named_in(h, &mut |n| {
+        if let Named::Regex(re) = n
+            && !out.iter().any(|r| r.as_str() == re.as_str())
+        {
+            out.push(re.clone());
         }
-    }
-    match h {
-        Hir::Seq(hs) | Hir::Alt(hs) => hs.iter().for_each(|h| regexes_in(h, out)),
-        Hir::Repeat { inner, .. } | Hir::Capture(_, inner) | Hir::Source(_, inner) => {
-            regexes_in(inner, out)
-        }
-        Hir::Token(t) => test(t, out),
-        Hir::Literal(_) | Hir::Lexicon(_) | Hir::TypeRef(_) | Hir::Start | Hir::End => {}
-    }
+    });
 }
 
 /// Every regex in one set, to tell at once which a token's text matches
@@ -546,7 +545,7 @@ pub struct MatchesAs {
 /// of the same stratum and scope whose matches give all of its own. Saving
 /// a position consumes nothing and chooses nothing, so two automata that
 /// differ only in their `Save`s find the same matches, thread for thread, and
-/// a slot saved at the same places holds the same position in both.
+/// slots saved on the same ways (see [`shape`]) hold the same position.
 fn set_matches_as(rules: &mut [Rule]) {
     // Only rules with the same token tests in the same order and as many
     // instructions besides saves can be alike: most rules have no such other.
