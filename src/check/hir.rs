@@ -146,6 +146,56 @@ pub enum FieldExpr {
     Resolve(usize, usize),
 }
 
+/// A token test's regex: its pattern, anchored at both ends with its flags
+/// inline, and an automaton that says whether a whole token text matches.
+///
+/// Only `is_match` is asked of it, so it is built without the engines the
+/// `regex` crate adds to find where a match starts and ends in a longer
+/// text (lazy DFAs, forwards and backwards, and a one-pass DFA): that
+/// halves the cost of building one. At run time the program asks all of
+/// them at once through a [`regex::RegexSet`] instead.
+#[derive(Clone, Debug)]
+pub struct TokenRegex {
+    pattern: Arc<str>,
+    re: regex_automata::meta::Regex,
+}
+
+impl TokenRegex {
+    /// Builds `pattern`, as written (already anchored), with at most
+    /// `size_limit` bytes of automaton.
+    pub fn new(pattern: String, size_limit: usize) -> Result<TokenRegex, regex::Error> {
+        use regex_automata::meta::{Builder, Config};
+        use regex_automata::nfa::thompson::WhichCaptures;
+        let config = Config::new()
+            .nfa_size_limit(Some(size_limit))
+            .which_captures(WhichCaptures::None)
+            .hybrid(false)
+            .onepass(false);
+        match Builder::new().configure(config).build(&pattern) {
+            Ok(re) => Ok(TokenRegex {
+                pattern: pattern.into(),
+                re,
+            }),
+            // As the `regex` crate words it.
+            Err(e) => Err(match (e.size_limit(), e.syntax_error()) {
+                (Some(n), _) => regex::Error::CompiledTooBig(n),
+                (None, Some(syntax)) => regex::Error::Syntax(syntax.to_string()),
+                (None, None) => regex::Error::Syntax(e.to_string()),
+            }),
+        }
+    }
+
+    /// The pattern, as built.
+    pub fn as_str(&self) -> &str {
+        &self.pattern
+    }
+
+    /// True if `text` matches (the pattern is anchored: all of it).
+    pub fn is_match(&self, text: &str) -> bool {
+        self.re.is_match(text)
+    }
+}
+
 /// A test on one token.
 #[derive(Clone, Debug)]
 pub enum TokenTest {
@@ -156,7 +206,7 @@ pub enum TokenTest {
     /// One token's matching form (see `text::tokenize::normalize`).
     Word(String),
     /// A regex over the whole token text (already anchored).
-    Regex(regex::Regex),
+    Regex(TokenRegex),
     /// A one-token entry of a lexicon.
     Lexicon(usize),
     /// Any of these.

@@ -92,7 +92,7 @@ enum Name {
 
 struct Checker<'a> {
     /// Compiled regexes by source and flags.
-    regex_cache: HashMap<(String, String), regex::Regex>,
+    regex_cache: HashMap<(String, String), TokenRegex>,
     diags: Vec<Diagnostic>,
     records: Vec<RecordType>,
     record_index: HashMap<String, usize>,
@@ -1191,10 +1191,8 @@ fn lexicons_in_capture(h: &Hir, slot: usize, inside: bool, out: &mut Vec<usize>)
 }
 
 /// A token regex: anchored at both ends, its flags inline.
-fn build_regex(source: &str, inline_flags: &str) -> Result<regex::Regex, regex::Error> {
-    regex::RegexBuilder::new(&format!("^(?{inline_flags}:{source})$"))
-        .size_limit(REGEX_SIZE_LIMIT)
-        .build()
+fn build_regex(source: &str, inline_flags: &str) -> Result<TokenRegex, regex::Error> {
+    TokenRegex::new(format!("^(?{inline_flags}:{source})$"), REGEX_SIZE_LIMIT)
 }
 
 /// Every regex of the rule files whose flags are all known, compiled at
@@ -1203,7 +1201,7 @@ fn build_regex(source: &str, inline_flags: &str) -> Result<regex::Regex, regex::
 /// [`Checker::regex`] keeps them; with one thread, none (each is compiled
 /// when met). One that does not compile is left out: met while checking,
 /// it is compiled again there, and its problem said where it is written.
-fn compile_regexes(files: &[(FileId, ast::File)]) -> HashMap<(String, String), regex::Regex> {
+fn compile_regexes(files: &[(FileId, ast::File)]) -> HashMap<(String, String), TokenRegex> {
     use rayon::prelude::*;
     if !crate::build_in_parallel() {
         return HashMap::new();

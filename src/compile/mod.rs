@@ -6,7 +6,7 @@ pub mod lexicon;
 
 pub use describe::describe;
 
-use crate::check::hir::{self, FieldExpr, Hir, Origin, RecordType, RuleSet, TokenTest};
+use crate::check::hir::{self, FieldExpr, Hir, Origin, RecordType, RuleSet, TokenRegex, TokenTest};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::span::{Loc, Sources};
 use crate::syntax::ast::{Class, Scope};
@@ -193,7 +193,7 @@ pub struct Program {
     /// Lexicon tries.
     pub lexicons: Vec<Trie>,
     /// Regexes used by token tests.
-    pub regexes: Vec<regex::Regex>,
+    pub regexes: Vec<TokenRegex>,
     /// Rules, in rule order.
     pub rules: Vec<Rule>,
     /// The word ids rules mention.
@@ -265,7 +265,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
 /// A word (of a literal or a word test) or a regex of a pattern.
 enum Named<'h> {
     Word(&'h str),
-    Regex(&'h regex::Regex),
+    Regex(&'h TokenRegex),
 }
 
 /// Calls `f` with each word and regex a pattern names, in the order met.
@@ -300,7 +300,7 @@ fn words_in(h: &Hir, vocab: &mut Vocab) {
 }
 
 /// The regexes of a pattern, each once, added to `out` in the order met.
-fn regexes_in(h: &Hir, out: &mut Vec<regex::Regex>) {
+fn regexes_in(h: &Hir, out: &mut Vec<TokenRegex>) {
     named_in(h, &mut |n| {
         if let Named::Regex(re) = n
             && !out.iter().any(|r| r.as_str() == re.as_str())
@@ -312,7 +312,7 @@ fn regexes_in(h: &Hir, out: &mut Vec<regex::Regex>) {
 
 /// Every regex in one set, to tell at once which a token's text matches
 /// (`None` if it is too big: each is then tried on its own).
-fn build_regex_set(regexes: &[regex::Regex]) -> Option<regex::RegexSet> {
+fn build_regex_set(regexes: &[TokenRegex]) -> Option<regex::RegexSet> {
     regex::RegexSetBuilder::new(regexes.iter().map(|r| r.as_str()))
         .size_limit(64 << 20)
         .build()
@@ -321,7 +321,7 @@ fn build_regex_set(regexes: &[regex::Regex]) -> Option<regex::RegexSet> {
 
 /// [`compile`], but for the set of regexes; `regexes` are those the rules
 /// name (tests number them in this order).
-fn compile_rules(set: RuleSet, regexes: Vec<regex::Regex>) -> Result<Program, Diagnostics> {
+fn compile_rules(set: RuleSet, regexes: Vec<TokenRegex>) -> Result<Program, Diagnostics> {
     let mut vocab = Vocab::default();
     let mut lexicons = Vec::with_capacity(set.lexicons.len());
     for lex in &set.lexicons {
