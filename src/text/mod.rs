@@ -14,6 +14,26 @@ pub use tokenize::{Token, TokenKind, normalize, tokenize};
 /// same tokenizer as documents. A literal that starts with a clitic (`’s`,
 /// `n't`) is cut as it would be after a word, so `"’s"` is one token.
 pub fn literal_forms(literal: &str) -> Vec<String> {
+    // Most are ASCII words and single spaces: each word is a token, and its
+    // form is its lowercase (what the tokenizer and `normalize` give them).
+    let b = literal.as_bytes();
+    if b.iter().all(|&c| c.is_ascii_alphabetic() || c == b' ')
+        && b.iter().any(u8::is_ascii_alphabetic)
+        && b.len() <= tokenize::MAX_TOKEN_BYTES
+    {
+        let forms = literal
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        debug_assert_eq!(forms, literal_forms_cut(literal));
+        return forms;
+    }
+    literal_forms_cut(literal)
+}
+
+/// [`literal_forms`], by cutting the literal into tokens.
+fn literal_forms_cut(literal: &str) -> Vec<String> {
     let lower = literal.to_lowercase();
     let starts_with_clitic = [
         "'s", "’s", "'re", "’re", "'ve", "’ve", "'ll", "’ll", "'d", "’d", "'m", "’m", "n't", "n’t",
@@ -103,4 +123,36 @@ pub fn debug_tokens(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcut for ASCII words gives what cutting into tokens gives.
+    #[test]
+    fn ascii_words_are_their_lowercase_forms() {
+        for literal in [
+            "said",
+            "United Nations",
+            "  New  York ",
+            "Mr",
+            "NATO",
+            "a",
+            "I",
+            "x y z",
+            &"long".repeat(5000),
+        ] {
+            assert_eq!(
+                literal_forms(literal),
+                literal_forms_cut(literal),
+                "{literal:?}"
+            );
+        }
+        assert_eq!(literal_forms("New York"), ["new", "york"]);
+        // Not ASCII words alone: cut into tokens.
+        assert_eq!(literal_forms("U.S."), literal_forms_cut("U.S."));
+        assert_eq!(literal_forms("’s"), ["'s"]);
+        assert_eq!(literal_forms("don't"), literal_forms_cut("don't"));
+    }
 }
