@@ -1068,17 +1068,16 @@ enum Req {
 }
 
 impl Req {
-    /// Lower is more selective. Words found in nearly every sentence cost much more.
-    fn cost(&self, vocab: &Vocab) -> usize {
-        const COMMON: [&str; 30] = [
-            ",", ".", "the", "a", "an", "and", "of", "to", "in", "'s", "\"", "'", "-", "that",
-            "is", "for", "have", "has", "had", "will", "was", "were", "be", "are", "on", "at",
-            "by", "with", "as", "it",
-        ];
+    /// Lower is more selective. Words found in nearly every sentence
+    /// (`common`, sorted: see [`common_words`]) cost much more.
+    fn cost(&self, common: &[u32]) -> usize {
         match self {
             Req::Words(w) => {
-                let common: Vec<u32> = COMMON.iter().map(|c| vocab.get(c)).collect();
-                w.len() + 1000 * w.iter().filter(|id| common.contains(id)).count()
+                w.len()
+                    + 1000
+                        * w.iter()
+                            .filter(|id| common.binary_search(id).is_ok())
+                            .count()
             }
             // A record is rarer than most words, but costs a look-up.
             Req::Types(t) => t.len() * 2,
@@ -1086,8 +1085,25 @@ impl Req {
     }
 }
 
+/// The ids of words found in nearly every sentence, sorted.
+fn common_words(vocab: &Vocab) -> Vec<u32> {
+    const COMMON: [&str; 30] = [
+        ",", ".", "the", "a", "an", "and", "of", "to", "in", "'s", "\"", "'", "-", "that", "is",
+        "for", "have", "has", "had", "will", "was", "were", "be", "are", "on", "at", "by", "with",
+        "as", "it",
+    ];
+    let mut ids: Vec<u32> = COMMON.iter().map(|c| vocab.get(c)).collect();
+    ids.sort_unstable();
+    ids
+}
+
 fn required(h: &Hir, vocab: &Vocab, lexicons: &[Trie]) -> Option<Req> {
+    required_in(h, vocab, lexicons, &common_words(vocab))
+}
+
+fn required_in(h: &Hir, vocab: &Vocab, lexicons: &[Trie], common: &[u32]) -> Option<Req> {
     let word = |w: &str| vocab.get(w);
+    let required = |h| required_in(h, vocab, lexicons, common);
     match h {
         Hir::Literal(words) => {
             // The longest word of the literal is likely the rarest.
@@ -1097,17 +1113,17 @@ fn required(h: &Hir, vocab: &Vocab, lexicons: &[Trie]) -> Option<Req> {
         Hir::Token(t) => token_required(t, vocab, lexicons).map(Req::Words),
         Hir::Lexicon(i) => Some(Req::Words(lexicons[*i].first_words().to_vec())),
         Hir::TypeRef(t) => Some(Req::Types(vec![*t])),
-        Hir::Capture(_, inner) | Hir::Source(_, inner) => required(inner, vocab, lexicons),
-        Hir::Repeat { inner, min, .. } if *min > 0 => required(inner, vocab, lexicons),
+        Hir::Capture(_, inner) | Hir::Source(_, inner) => required(inner),
+        Hir::Repeat { inner, min, .. } if *min > 0 => required(inner),
         Hir::Seq(items) => items
             .iter()
-            .filter_map(|i| required(i, vocab, lexicons))
-            .min_by_key(|r| r.cost(vocab)),
+            .filter_map(required)
+            .min_by_key(|r| r.cost(common)),
         Hir::Alt(items) => {
             let mut words = Vec::new();
             let mut types = Vec::new();
             for i in items.iter() {
-                match required(i, vocab, lexicons)? {
+                match required(i)? {
                     Req::Words(w) => words.extend(w),
                     Req::Types(t) => types.extend(t),
                 }
