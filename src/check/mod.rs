@@ -917,33 +917,20 @@ impl<'a> Checker<'a> {
     }
 
     fn compile_regex(&mut self, r: &mut Resolver, span: Span, source: &str, flags: &str) -> Hir {
-        // Flags go inline, so that the regex's text says everything about it.
-        let mut inline = String::new();
-        for f in flags.chars() {
-            match f {
-                f if is_regex_flag(f) => {
-                    if !inline.contains(f) {
-                        inline.push(f);
-                    }
-                }
-                other => {
-                    if r.report {
-                        self.err(
-                            Diagnostic::error(
-                                "gleaner::regex-flag",
-                                format!("unknown regex flag `{other}`"),
-                                at(r.file, span),
-                                "in this regex",
-                            )
-                            .with_help(
-                                "the flags are `i` (ignore case) and `x` (ignore white space)",
-                            ),
-                        );
-                    }
-                }
+        if r.report {
+            for other in flags.chars().filter(|&f| !is_regex_flag(f)) {
+                self.err(
+                    Diagnostic::error(
+                        "gleaner::regex-flag",
+                        format!("unknown regex flag `{other}`"),
+                        at(r.file, span),
+                        "in this regex",
+                    )
+                    .with_help("the flags are `i` (ignore case) and `x` (ignore white space)"),
+                );
             }
         }
-        match build_regex(source, &inline) {
+        match build_regex(source, flags) {
             Ok(re) => Hir::Token(TokenTest::Regex(re)),
             Err(e) => {
                 if r.report {
@@ -1190,9 +1177,17 @@ fn lexicons_in_capture(h: &Hir, slot: usize, inside: bool, out: &mut Vec<usize>)
     }
 }
 
-/// A token regex: anchored at both ends, its flags inline.
-fn build_regex(source: &str, inline_flags: &str) -> Result<TokenRegex, regex::Error> {
-    TokenRegex::new(format!("^(?{inline_flags}:{source})$"), REGEX_SIZE_LIMIT)
+/// A token regex: anchored at both ends, its known flags inline (each once,
+/// so that the regex's text says everything about it; an unknown flag is
+/// reported where the regex is checked).
+fn build_regex(source: &str, flags: &str) -> Result<TokenRegex, regex::Error> {
+    let mut inline = String::new();
+    for f in flags.chars().filter(|&f| is_regex_flag(f)) {
+        if !inline.contains(f) {
+            inline.push(f);
+        }
+    }
+    TokenRegex::new(format!("^(?{inline}:{source})$"), REGEX_SIZE_LIMIT)
 }
 
 /// Every regex of the rule files whose flags are all known, compiled at
@@ -1234,13 +1229,7 @@ fn compile_regexes(files: &[(FileId, ast::File)]) -> HashMap<(String, String), T
         .par_iter()
         .with_max_len(1)
         .filter_map(|&(source, flags)| {
-            let mut inline = String::new();
-            for f in flags.chars() {
-                if !inline.contains(f) {
-                    inline.push(f);
-                }
-            }
-            let re = build_regex(source, &inline).ok()?;
+            let re = build_regex(source, flags).ok()?;
             Some(((source.to_string(), flags.to_string()), re))
         })
         .collect()
