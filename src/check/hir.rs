@@ -153,11 +153,12 @@ pub enum FieldExpr {
 /// `regex` crate adds to find where a match starts and ends in a longer
 /// text (lazy DFAs, forwards and backwards, and a one-pass DFA): that
 /// halves the cost of building one. At run time the program asks all of
-/// them at once through a [`regex::RegexSet`] instead.
+/// them at once through a [`regex::RegexSet`] instead. A pattern used in
+/// many places is one regex: cloning shares it.
 #[derive(Clone, Debug)]
 pub struct TokenRegex {
     pattern: Arc<str>,
-    re: regex_automata::meta::Regex,
+    re: Arc<regex_automata::meta::Regex>,
 }
 
 impl TokenRegex {
@@ -174,7 +175,7 @@ impl TokenRegex {
         match Builder::new().configure(config).build(&pattern) {
             Ok(re) => Ok(TokenRegex {
                 pattern: pattern.into(),
-                re,
+                re: Arc::new(re),
             }),
             // As the `regex` crate words it.
             Err(e) => Err(match (e.size_limit(), e.syntax_error()) {
