@@ -347,6 +347,7 @@ fn compile_rules(set: RuleSet, regexes: Vec<TokenRegex>) -> Result<Program, Diag
         .enumerate()
         .map(|(i, re)| (re.as_str(), i as u32))
         .collect();
+    let common = common_words(&vocab);
     let automata = |r: &hir::Rule| {
         let mut a = Compiler::new(&vocab, &regex_ids, true);
         a.hir(&r.pattern);
@@ -356,7 +357,7 @@ fn compile_rules(set: RuleSet, regexes: Vec<TokenRegex>) -> Result<Program, Diag
         c.hir(&r.pattern);
         c.emit_save(1);
         c.push(Inst::Match);
-        let required = required(&r.pattern, &vocab, &lexicons);
+        let required = required(&r.pattern, &vocab, &lexicons, &common);
         (a, c, required)
     };
     let compiled: Vec<_> = if crate::build_in_parallel() {
@@ -1097,13 +1098,11 @@ fn common_words(vocab: &Vocab) -> Vec<u32> {
     ids
 }
 
-fn required(h: &Hir, vocab: &Vocab, lexicons: &[Trie]) -> Option<Req> {
-    required_in(h, vocab, lexicons, &common_words(vocab))
-}
-
-fn required_in(h: &Hir, vocab: &Vocab, lexicons: &[Trie], common: &[u32]) -> Option<Req> {
+/// What a window must hold for pattern `h` to match in it, if anything
+/// (`common` from [`common_words`]).
+fn required(h: &Hir, vocab: &Vocab, lexicons: &[Trie], common: &[u32]) -> Option<Req> {
     let word = |w: &str| vocab.get(w);
-    let required = |h| required_in(h, vocab, lexicons, common);
+    let required = |h| required(h, vocab, lexicons, common);
     match h {
         Hir::Literal(words) => {
             // The longest word of the literal is likely the rarest.
