@@ -186,13 +186,19 @@ rule last within paragraph { match <text:Lower "."> $ emit Last { text } }
 
 // ---- random rules over random text -------------------------------------------------
 
-/// Cases a random test runs: `default`, or `PROPTEST_CASES` when set (as
-/// for the `proptest!` tests of `tests/properties.rs`).
-fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
+/// The runner of a random test: 400 cases, or `PROPTEST_CASES` when set (as
+/// for the `proptest!` tests of `tests/properties.rs`); failures are not
+/// saved (a failing case becomes an exact test here).
+fn random_runner() -> TestRunner {
+    let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+        .unwrap_or(400);
+    TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    })
 }
 
 const WORDS: [&str; 12] = [
@@ -268,11 +274,7 @@ fn scope() -> impl Strategy<Value = &'static str> {
 
 #[test]
 fn random_rules_find_the_same() {
-    let mut runner = TestRunner::new(Config {
-        cases: cases(400),
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = random_runner();
     // Rule `a` captures a middle part: where a capture starts and ends
     // depends on which alternative and how many repetitions win.
     let captured = (pattern(false), pattern(false), rule_pattern(false))
@@ -368,11 +370,7 @@ fn parents(node: &Node, parent: Option<usize>, out: &mut Vec<Option<usize>>) {
 /// Both find what each finds in a program of its own.
 #[test]
 fn a_rule_that_takes_another_rules_matches_finds_what_it_finds_alone() {
-    let mut runner = TestRunner::new(Config {
-        cases: cases(400),
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = random_runner();
     let strategy = (node(), any::<(u16, u16, u16, u8)>(), scope(), text());
     let shared = std::cell::Cell::new(0);
     let found = std::cell::Cell::new(0);
