@@ -336,6 +336,22 @@ impl Classes {
     }
 }
 
+/// For a text of `n` bytes read as two little-endian words: the bits of
+/// each word that hold its bytes.
+const KEEP: [[u64; 2]; 17] = {
+    /// The bits of a word that hold its first `k` bytes.
+    const fn bits(k: usize) -> u64 {
+        if k >= 8 { !0 } else { (1u64 << (8 * k)) - 1 }
+    }
+    let mut keep = [[0; 2]; 17];
+    let mut n = 1;
+    while n <= 16 {
+        keep[n] = [bits(n), bits(n.saturating_sub(8))];
+        n += 1;
+    }
+    keep
+};
+
 /// The short key of the token at `start..end` of `text`, read as two words
 /// straight from the text when 16 bytes are there to read (the same key as
 /// [`short_key`] of the token's text).
@@ -349,11 +365,8 @@ fn short_key_at(text: &[u8], start: usize, end: usize) -> Option<[u64; 2]> {
         return short_key_bytes(&text[start..end]);
     };
     let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
-    let keep = |k: usize| if k >= 8 { !0 } else { (1u64 << (8 * k)) - 1 };
-    let key = [
-        word(0) & keep(n),
-        if n > 8 { word(8) & keep(n - 8) } else { 0 },
-    ];
+    let [lo, hi] = KEEP[n];
+    let key = [word(0) & lo, word(8) & hi];
     debug_assert_eq!(Some(key), short_key_bytes(&text[start..end]));
     Some(key)
 }
