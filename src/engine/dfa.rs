@@ -25,16 +25,21 @@ const ANY: u32 = u32::MAX;
 const NEVER: u32 = u32::MAX - 1;
 /// States kept at most before the cache is emptied…
 const MAX_STATES: usize = 16384;
-/// … and bytes of transition table (a thread holds a few dozen automata:
-/// with 1 MB tables a 2 GB run peaked at 97 MB, with these at 89 MB, for
-/// 1.3 % more instructions).
+/// … and bytes of transition table and state keys (a thread holds a few
+/// dozen automata: with these a 2 GB run peaks at 88–90 MB, with 1 MB at
+/// 96.5 MB for 2.3 % fewer instructions over the corpus).
 const MAX_TABLE_BYTES: usize = 3 << 18;
 /// The table an automaton that fills its table quickly and cannot be split
 /// (one rule, or rules over one pattern) grows to: over the corpus two such
 /// automata worked out half of all transitions, each emptied some twenty
-/// times. Twice the table: four times saved 0.2 % more of the instructions
-/// over the corpus, and raised a 2 GB run's peak from 90 to 100 MB.
+/// times. Twice the table: four times saved 0.5 % more of the instructions
+/// over the corpus, and took a 2 GB run's peak to 95–100 MB.
 const MAX_GROWN_TABLE_BYTES: usize = 2 * MAX_TABLE_BYTES;
+/// Bytes a state takes besides its key's NFA states, counted against the
+/// table's bytes: the key's reference counts and its entries in `states`
+/// and `by_set`. (With only the transitions counted, an automaton of few
+/// local classes held so many states that their keys took twice its table.)
+const KEY_OVERHEAD: usize = 64;
 /// A cache emptied within this many windows of the last time fills too
 /// quickly: its rules are better split over two automata.
 const QUICK_FILL: u32 = 5000;
@@ -176,10 +181,14 @@ pub struct Dfa {
     /// Transitions: `trans[state * stride + local class]`.
     trans: Vec<u16>,
     stride: usize,
-    /// Bytes of `trans` that may be filled before the cache is emptied:
+    /// Bytes of `trans` and of the states' keys (`key_bytes`) that may be
+    /// filled before the cache is emptied:
     /// [`MAX_TABLE_BYTES`], up to [`MAX_GROWN_TABLE_BYTES`] for an automaton
     /// that cannot be split.
     table_bytes: usize,
+    /// What the states' keys take (each with [`KEY_OVERHEAD`]), counted
+    /// against `table_bytes` with the transitions.
+    key_bytes: usize,
     /// The local class of the place between two sentences, where `^` and `$`
     /// hold: a step on it moves only the NFA states waiting at an assertion.
     boundary_lc: u32,
@@ -333,6 +342,7 @@ impl Dfa {
             trans: Vec::with_capacity(MAX_TABLE_BYTES / 2 + 16),
             stride: 16,
             table_bytes: MAX_TABLE_BYTES,
+            key_bytes: 0,
             boundary_lc: 0,
             at_boundary: false,
             windows: 0,
@@ -382,6 +392,7 @@ impl Dfa {
     fn reset(&mut self) {
         self.states.clear();
         self.by_set.clear();
+        self.key_bytes = 0;
         self.trans.clear();
         // Room for all it may hold (after its table grew).
         self.trans.reserve_exact(self.table_bytes / 2 + self.stride);
@@ -466,6 +477,7 @@ impl Dfa {
         }
         let s = self.states.len() as u32;
         let key: Arc<[u32]> = self.set.as_slice().into();
+        self.key_bytes += KEY_OVERHEAD + 4 * key.len();
         self.by_set.insert(key.clone(), s);
         self.states.push(State { key, found });
         self.trans.resize(self.states.len() * self.stride, NO_STATE);
@@ -712,7 +724,7 @@ impl Dfa {
         }
         let key = self.states[from as usize].key.clone();
         self.advance(&key[..key.len() - 1], lc);
-        let table_full = self.states.len() * self.stride * 2 >= self.table_bytes;
+        let table_full = self.states.len() * self.stride * 2 + self.key_bytes >= self.table_bytes;
         if self.states.len() >= MAX_STATES || table_full {
             let quickly = self.windows < QUICK_FILL;
             if quickly
