@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Two commits of gleaner against each other, side by side: builds each (in a
+# temporary git worktree, sharing one target folder so that only gleaner
+# itself is compiled twice), checks that both write the same JSON Lines for
+# the corpus with the bundled library, then times them in alternating
+# rounds — A and B on one core (pinned to CPU 0), then A and B with -j 2 —
+# so that a noisy moment of the shared machine hits both. Prints each
+# round, then the medians and the median of the per-round ratios B / A
+# (below 1: B is faster). See bench/README.md.
+#
+#   bash bench/ab.sh REV_A REV_B [CORPUS.jsonl] [ROUNDS]
+#
+# For example `bash bench/ab.sh HEAD~1 HEAD` before committing a change that
+# is meant to be faster. A revision may be anything `git rev-parse` takes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ $# -lt 2 ]]; then
+    echo "usage: bash bench/ab.sh REV_A REV_B [CORPUS.jsonl] [ROUNDS]" >&2
+    exit 2
+fi
+corpus=${3:-../shared/corpus/speeches.jsonl}
+rounds=${4:-9}
+if [[ ! -f $corpus ]]; then
+    echo "error: no corpus at $corpus (give its path as the third argument)" >&2
+    exit 2
+fi
+if ! command -v taskset >/dev/null || [[ $(nproc) -lt 2 ]]; then
+    echo "error: needs taskset and two cores" >&2
+    exit 2
+fi
+corpus=$(realpath "$corpus")
+revs=()
+for rev in "$1" "$2"; do
+    if ! revs+=("$(git rev-parse --verify --quiet "$rev^{commit}")"); then
+        echo "error: $rev is not a commit here" >&2
+        exit 2
+    fi
+done
+
+tmp=$(mktemp -d)
+cleanup() {
+    for side in a b; do
+        if [[ -d $tmp/$side ]]; then
+            git worktree remove --force "$tmp/$side" >/dev/null 2>&1 || true
+        fi
+    done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+for i in 0 1; do
+    side=$([[ $i == 0 ]] && echo a || echo b)
+    git worktree add --quiet --detach "$tmp/$side" "${revs[$i]}"
+    echo "building ${side^^} = ${revs[$i]:0:7} ($(git log -1 --format=%s "${revs[$i]}"))" >&2
+    CARGO_TARGET_DIR="$tmp/target" cargo build --release --quiet \
+        --manifest-path "$tmp/$side/Cargo.toml"
+    cp "$tmp/target/release/gleaner" "$tmp/gleaner-$side"
+done
+
+run() { "$@" --quiet --format jsonl "$corpus"; }
+run "$tmp/gleaner-a" run -j 2 >"$tmp/a.jsonl"
+run "$tmp/gleaner-b" run -j 2 >"$tmp/b.jsonl"
+if cmp -s "$tmp/a.jsonl" "$tmp/b.jsonl"; then
+    echo "output: the same ($(wc -l <"$tmp/a.jsonl") records)"
+else
+    echo "output: DIFFERS (A $(wc -l <"$tmp/a.jsonl") records, B $(wc -l <"$tmp/b.jsonl"))"
+fi
+
+now() { date +%s%N; }
+time_ms() {
+    local t0
+    t0=$(now)
+    run "$@" >/dev/null
+    echo $((($(now) - t0) / 1000000))
+}
+ratio() { echo "scale=3; $1 / $2" | bc | awk '{ printf "%.3f", $1 }'; }
+a1=() b1=() a2=() b2=() r1=() r2=()
+for ((r = 1; r <= rounds; r++)); do
+    ta1=$(time_ms taskset -c 0 "$tmp/gleaner-a" run -j 1)
+    tb1=$(time_ms taskset -c 0 "$tmp/gleaner-b" run -j 1)
+    ta2=$(time_ms "$tmp/gleaner-a" run -j 2)
+    tb2=$(time_ms "$tmp/gleaner-b" run -j 2)
+    a1+=("$ta1") b1+=("$tb1") a2+=("$ta2") b2+=("$tb2")
+    r1+=("$(ratio "$tb1" "$ta1")") r2+=("$(ratio "$tb2" "$ta2")")
+    echo "round $r: one core A $ta1 ms, B $tb1 ms; two cores A $ta2 ms, B $tb2 ms"
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ma1=$(median "${a1[@]}") mb1=$(median "${b1[@]}") ma2=$(median "${a2[@]}") mb2=$(median "${b2[@]}")
+echo "one core:  A $ma1 ms, B $mb1 ms; B / A by round: $(median "${r1[@]}")"
+echo "two cores: A $ma2 ms, B $mb2 ms; B / A by round: $(median "${r2[@]}")"
+echo "two cores / one core: A $(ratio "$ma1" "$ma2")x, B $(ratio "$mb1" "$mb2")x"
