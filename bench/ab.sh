@@ -14,6 +14,7 @@
 # is meant to be faster. A revision may be anything `git rev-parse` takes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 if [[ $# -lt 2 ]]; then
     echo "usage: bash bench/ab.sh REV_A REV_B [CORPUS.jsonl] [ROUNDS]" >&2
@@ -21,14 +22,8 @@ if [[ $# -lt 2 ]]; then
 fi
 corpus=${3:-../shared/corpus/speeches.jsonl}
 rounds=${4:-9}
-if [[ ! -f $corpus ]]; then
-    echo "error: no corpus at $corpus (give its path as the third argument)" >&2
-    exit 2
-fi
-if ! command -v taskset >/dev/null || [[ $(nproc) -lt 2 ]]; then
-    echo "error: needs taskset and two cores" >&2
-    exit 2
-fi
+need_corpus "$corpus" third
+need_two_cores
 corpus=$(realpath "$corpus")
 revs=()
 for rev in "$1" "$2"; do
@@ -66,7 +61,6 @@ else
     echo "output: DIFFERS (A $(wc -l <"$tmp/a.jsonl") records, B $(wc -l <"$tmp/b.jsonl"))"
 fi
 
-now() { date +%s%N; }
 time_ms() {
     local t0
     t0=$(now)
@@ -84,7 +78,6 @@ for ((r = 1; r <= rounds; r++)); do
     r1+=("$(ratio "$tb1" "$ta1")") r2+=("$(ratio "$tb2" "$ta2")")
     echo "round $r: one core A $ta1 ms, B $tb1 ms; two cores A $ta2 ms, B $tb2 ms"
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ma1=$(median "${a1[@]}") mb1=$(median "${b1[@]}") ma2=$(median "${a2[@]}") mb2=$(median "${b2[@]}")
 echo "one core:  A $ma1 ms, B $mb1 ms; B / A by round: $(median "${r1[@]}")"
 echo "two cores: A $ma2 ms, B $mb2 ms; B / A by round: $(median "${r2[@]}")"

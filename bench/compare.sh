@@ -9,13 +9,11 @@
 # makes a Python virtual environment in bench/.venv with spaCy 3.8 from PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 corpus=${1:-../shared/corpus/speeches.jsonl}
 runs=${2:-5}
-if [[ ! -f $corpus ]]; then
-    echo "error: no corpus at $corpus (give its path as the first argument)" >&2
-    exit 2
-fi
+need_corpus "$corpus" first
 
 echo "== building (release)" >&2
 cargo build --release --quiet

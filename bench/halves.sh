@@ -17,17 +17,12 @@
 #   bash bench/halves.sh [CORPUS.jsonl] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 corpus=${1:-../shared/corpus/speeches.jsonl}
 rounds=${2:-7}
-if [[ ! -f $corpus ]]; then
-    echo "error: no corpus at $corpus (give its path as the first argument)" >&2
-    exit 2
-fi
-if ! command -v taskset >/dev/null || [[ $(nproc) -lt 2 ]]; then
-    echo "error: needs taskset and two cores" >&2
-    exit 2
-fi
+need_corpus "$corpus" first
+need_two_cores
 cargo build --release --quiet
 gleaner=target/release/gleaner
 tmp=$(mktemp -d)
@@ -38,7 +33,6 @@ half=$(($(wc -c <"$corpus") / 2))
 LC_ALL=C awk -v half="$half" -v a="$tmp/a.jsonl" -v b="$tmp/b.jsonl" \
     '{ n += length($0) + 1; print > (n <= half ? a : b) }' "$corpus"
 
-now() { date +%s%N; }
 ms() { echo $((($2 - $1) / 1000000)); }
 run() { "$@" --quiet --format jsonl; }
 ratio() { echo "scale=2; $1 / $2" | bc; }
@@ -62,5 +56,4 @@ for ((r = 1; r <= rounds; r++)); do
     both+=("$rb") halves+=("$rh") threads+=("$rt")
     echo "round $r: one core $one ms; side by side $pair ms (${rb}x); halves $split ms (${rh}x); -j 2 $two ms (${rt}x)"
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 echo "median against one core: side by side $(median "${both[@]}")x; halves $(median "${halves[@]}")x; -j 2 $(median "${threads[@]}")x"
