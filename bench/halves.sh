@@ -11,6 +11,7 @@
 #                the halves do not cost the same (the second has the longer
 #                documents), and each pays its own start-up and warm-up;
 #   -j 2         one process, two threads.
+# Output goes to /dev/null (a file's truncation would be timed too).
 # Prints each round's times and ratios to one core, then their medians.
 # See bench/README.md.
 #
@@ -39,17 +40,17 @@ ratio() { echo "scale=2; $1 / $2" | bc; }
 both=() halves=() threads=()
 for ((r = 1; r <= rounds; r++)); do
     t0=$(now)
-    run taskset -c 0 "$gleaner" run -j 1 "$corpus" >"$tmp/one.jsonl"
+    run taskset -c 0 "$gleaner" run -j 1 "$corpus" >/dev/null
     t1=$(now)
-    run taskset -c 0 "$gleaner" run -j 1 "$corpus" >"$tmp/x.out" &
-    run taskset -c 1 "$gleaner" run -j 1 "$corpus" >"$tmp/y.out"
+    run taskset -c 0 "$gleaner" run -j 1 "$corpus" >/dev/null &
+    run taskset -c 1 "$gleaner" run -j 1 "$corpus" >/dev/null
     wait
     t2=$(now)
-    run taskset -c 0 "$gleaner" run -j 1 "$tmp/a.jsonl" >"$tmp/a.out" &
-    run taskset -c 1 "$gleaner" run -j 1 "$tmp/b.jsonl" >"$tmp/b.out"
+    run taskset -c 0 "$gleaner" run -j 1 "$tmp/a.jsonl" >/dev/null &
+    run taskset -c 1 "$gleaner" run -j 1 "$tmp/b.jsonl" >/dev/null
     wait
     t3=$(now)
-    run "$gleaner" run -j 2 "$corpus" >"$tmp/two.jsonl"
+    run "$gleaner" run -j 2 "$corpus" >/dev/null
     t4=$(now)
     one=$(ms "$t0" "$t1") pair=$(ms "$t1" "$t2") split=$(ms "$t2" "$t3") two=$(ms "$t3" "$t4")
     rb=$(ratio "2 * $one" "$pair") rh=$(ratio "$one" "$split") rt=$(ratio "$one" "$two")
