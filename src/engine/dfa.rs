@@ -25,15 +25,14 @@ const ANY: u32 = u32::MAX;
 const NEVER: u32 = u32::MAX - 1;
 /// States kept at most before the cache is emptied…
 const MAX_STATES: usize = 16384;
-/// … and bytes of transition table and state keys (a thread holds a few
-/// dozen automata: with these a 2 GB run peaks at 88–90 MB, with 1 MB at
-/// 96.5 MB for 2.3 % fewer instructions over the corpus).
+/// … and bytes of transitions and state keys (a thread holds a few dozen
+/// automata: with these a 2 GB run with `-j 2` peaks at 66 MB).
 const MAX_TABLE_BYTES: usize = 3 << 18;
 /// The table an automaton that fills its table quickly and cannot be split
 /// (one rule, or rules over one pattern) grows to: over the corpus two such
 /// automata worked out half of all transitions, each emptied some twenty
-/// times. Twice the table: four times saved 0.5 % more of the instructions
-/// over the corpus, and took a 2 GB run's peak to 95–100 MB.
+/// times (before rows were cut at [`DENSE`] columns; since, none fills its
+/// table that quickly over the corpus).
 const MAX_GROWN_TABLE_BYTES: usize = 2 * MAX_TABLE_BYTES;
 /// Bytes a state takes besides its key's NFA states, counted against the
 /// table's bytes: the key's reference counts and its entries in `states`
@@ -45,6 +44,17 @@ const KEY_OVERHEAD: usize = 64;
 const QUICK_FILL: u32 = 5000;
 /// Record types whose starts and ends an automaton follows.
 const MAX_SPAN_TYPES: usize = 16;
+/// Local classes whose transitions a state keeps in its row of the table;
+/// those of the others are kept in a hash map. Local classes are numbered
+/// as the automaton meets them, so the first ones are the frequent words
+/// and punctuation: over the corpus 97 % of the steps the scan takes fall
+/// under 64. A state used a few of its row's slots (about 2 % of a table
+/// of 300-odd columns was filled when it was emptied), so rows as wide as
+/// all the local classes held far fewer states than the same bytes now do.
+const DENSE: usize = 64;
+/// Bytes a transition in the hash map is counted as (its key and value,
+/// the map's control byte and the room it keeps free).
+const FAR_ENTRY_BYTES: usize = 32;
 /// An unknown transition.
 const NO_STATE: u16 = u16::MAX;
 /// Set in a transition to a state where some rule matches, so that a step
@@ -178,9 +188,14 @@ pub struct Dfa {
     start_hits: Vec<u64>,
     /// For each local class, where the start closure's states go on it.
     start_step: Vec<Option<Reached>>,
-    /// Transitions: `trans[state * stride + local class]`.
+    /// Transitions on the first `stride` local classes:
+    /// `trans[state * stride + local class]`.
     trans: Vec<u16>,
+    /// Local classes with a column in `trans`: as many as there are, up to
+    /// [`DENSE`].
     stride: usize,
+    /// Transitions on the other local classes, by `state << 32 | local class`.
+    far: HashMap<u64, u16>,
     /// Bytes of `trans` and of the states' keys (`key_bytes`) that may be
     /// filled before the cache is emptied:
     /// [`MAX_TABLE_BYTES`], up to [`MAX_GROWN_TABLE_BYTES`] for an automaton
@@ -341,6 +356,7 @@ impl Dfa {
             // memory), so that it never grows by copying.
             trans: Vec::with_capacity(MAX_TABLE_BYTES / 2 + 16),
             stride: 16,
+            far: HashMap::default(),
             table_bytes: MAX_TABLE_BYTES,
             key_bytes: 0,
             boundary_lc: 0,
@@ -394,6 +410,7 @@ impl Dfa {
         self.by_set.clear();
         self.key_bytes = 0;
         self.trans.clear();
+        self.far.clear();
         // Room for all it may hold (after its table grew).
         self.trans.reserve_exact(self.table_bytes / 2 + self.stride);
         self.begin();
@@ -564,7 +581,7 @@ impl Dfa {
                 let l = self.local_sig.len() as u32;
                 self.local_sig.push(sig.clone());
                 self.by_sig.insert(sig, l);
-                if self.local_sig.len() > self.stride {
+                if self.local_sig.len() > self.stride && self.stride < DENSE {
                     self.widen();
                 }
                 l
@@ -583,10 +600,10 @@ impl Dfa {
 
     /// Makes room for more local classes in the transition table: a quarter
     /// more (not twice as many, so that a state's row wastes less and the
-    /// table holds more states before it is emptied).
+    /// table holds more states before it is emptied), up to [`DENSE`].
     fn widen(&mut self) {
         let old = self.stride;
-        self.stride = (old + old / 4).next_multiple_of(16);
+        self.stride = (old + old / 4).next_multiple_of(16).min(DENSE);
         let mut trans = Vec::with_capacity(self.table_bytes / 2 + self.stride);
         trans.resize(self.states.len() * self.stride, NO_STATE);
         for s in 0..self.states.len() {
@@ -724,7 +741,9 @@ impl Dfa {
         }
         let key = self.states[from as usize].key.clone();
         self.advance(&key[..key.len() - 1], lc);
-        let table_full = self.states.len() * self.stride * 2 + self.key_bytes >= self.table_bytes;
+        let table_full =
+            self.states.len() * self.stride * 2 + self.key_bytes + self.far.len() * FAR_ENTRY_BYTES
+                >= self.table_bytes;
         if self.states.len() >= MAX_STATES || table_full {
             let quickly = self.windows < QUICK_FILL;
             if quickly
@@ -751,7 +770,12 @@ impl Dfa {
         } else {
             FOUND_BIT
         };
-        self.trans[from as usize * self.stride + lc as usize] = to as u16 | flag;
+        if (lc as usize) < self.stride {
+            self.trans[from as usize * self.stride + lc as usize] = to as u16 | flag;
+        } else {
+            self.far
+                .insert(u64::from(from) << 32 | u64::from(lc), to as u16 | flag);
+        }
         to
     }
 
@@ -786,7 +810,8 @@ impl Dfa {
                     let Some(&l) = local.get(class as usize) else {
                         return false;
                     };
-                    if l == UNKNOWN {
+                    // A class not met yet (`UNKNOWN`), or one without a column.
+                    if l as usize >= stride {
                         return false;
                     }
                     match trans[*s as usize * stride + l as usize] {
@@ -846,7 +871,13 @@ impl Dfa {
     /// The state after `s` on local class `lc`, and whether a rule matches there.
     #[inline(always)]
     fn next(&mut self, s: u32, lc: u32) -> (u32, bool) {
-        match self.trans[s as usize * self.stride + lc as usize] {
+        let known = if (lc as usize) < self.stride {
+            self.trans[s as usize * self.stride + lc as usize]
+        } else {
+            let far = self.far.get(&(u64::from(s) << 32 | u64::from(lc)));
+            far.copied().unwrap_or(NO_STATE)
+        };
+        match known {
             NO_STATE => {
                 let to = self.step(s, lc);
                 (to, self.states[to as usize].found != UNKNOWN)
@@ -884,14 +915,15 @@ mod tests {
 
     /// A rule whose automaton has many states (which of the last 18 tokens
     /// were words of the first half of the vocabulary and could start a
-    /// match) and dozens of local classes, over a text of random words: its
-    /// table fills within a few hundred windows, so (one rule: it cannot be
-    /// split) it grows, to its bound, and its cache is emptied again and
-    /// again. Each window's answer is still the one a new automaton gives
-    /// for that window alone.
+    /// match) and more local classes than a row has columns, over a text of
+    /// random words: its table fills within a few hundred windows, so (one
+    /// rule: it cannot be split) it grows, to its bound, and its cache is
+    /// emptied again and again. Each window's answer is still the one a new
+    /// automaton gives for that window alone, through transitions kept in
+    /// rows and in the hash map alike.
     #[test]
     fn an_automaton_that_cannot_be_split_grows_its_table_and_answers_the_same() {
-        let vocab: Vec<String> = (0..60).map(|i| format!("w{i}")).collect();
+        let vocab: Vec<String> = (0..200).map(|i| format!("w{i}")).collect();
         let any = |words: &[String]| {
             let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
             format!("({})", quoted.join(" | "))
@@ -901,7 +933,11 @@ mod tests {
         let gap: Vec<String> = (0..18u64)
             .map(|k| {
                 let set: Vec<String> = (0..vocab.len())
-                    .filter(|&i| (i as u64 * 31 + k).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60 == 0)
+                    .filter(|&i| {
+                        const K: u64 = 0x9E37_79B9_7F4A_7C15;
+                        let h = ((i as u64) << 8 | k).wrapping_mul(K);
+                        (h ^ h >> 29).wrapping_mul(K) >> 60 == 0
+                    })
                     .map(|i| vocab[i].clone())
                     .collect();
                 format!("!{}", any(&set))
@@ -909,9 +945,9 @@ mod tests {
             .collect();
         let source = format!(
             "record A()\nrule a {{ match {} {} {} emit A {{}} }}\n",
-            any(&vocab[..30]),
+            any(&vocab[..100]),
             gap.join(" "),
-            any(&vocab[30..]),
+            any(&vocab[100..]),
         );
         let program = crate::Program::from_source("t.rules", &source).expect("rules build");
         let mut text = String::new();
@@ -930,7 +966,7 @@ mod tests {
         let members = [0];
         let mut kept = Dfa::new(&program, &members);
         let (mut found, mut alone) = (Found::default(), Found::default());
-        let (mut most, mut emptied, mut matched) = (0, 0, 0);
+        let (mut most, mut held, mut far, mut emptied, mut matched) = (0, 0, 0, 0, 0);
         for s in &a.segments.sentences {
             let window = Window {
                 classes: &a.classes[s.start as usize..s.end as usize],
@@ -958,6 +994,12 @@ mod tests {
             assert_eq!((&found.rules, &found.last), (&alone.rules, &alone.last));
             matched += usize::from(found.rules[0] != 0);
             most = most.max(kept.states.len());
+            far = far.max(kept.far.len());
+            held = held.max(
+                kept.states.len() * kept.stride * 2
+                    + kept.key_bytes
+                    + kept.far.len() * FAR_ENTRY_BYTES,
+            );
         }
         assert!(matched > 1000, "{matched} windows with a match");
         assert!(emptied >= 3, "emptied {emptied} times");
@@ -965,7 +1007,15 @@ mod tests {
             kept.table_bytes, MAX_GROWN_TABLE_BYTES,
             "at most {most} states"
         );
-        // It held more states than a table of the first size could.
-        assert!(most * kept.stride * 2 > MAX_TABLE_BYTES, "{most} states");
+        // It held more than a table of the first size could, with
+        // transitions in rows and in the map.
+        assert!(held > MAX_TABLE_BYTES, "{most} states, {held} bytes");
+        assert_eq!(kept.stride, DENSE);
+        assert!(
+            kept.local_sig.len() > DENSE,
+            "{} local classes",
+            kept.local_sig.len()
+        );
+        assert!(far > 1000, "{far} transitions in the map");
     }
 }
