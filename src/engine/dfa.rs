@@ -151,12 +151,19 @@ pub struct Dfa {
     /// Each member's instructions, one per pair of NFA states (`id / 2`),
     /// with their targets as NFA states: following one takes one look-up.
     flat: Vec<Flat>,
-    /// For each consuming NFA state, what a token must pass to stay inside
-    /// the lexicon entry or record being read (`ANY`, `NEVER`, or an index into `preds`)…
-    stay: Vec<u32>,
-    /// … and to leave it, or to pass a token test, for the next instruction.
-    exit: Vec<u32>,
+    /// For each consuming NFA state, the bit of a local class's signature
+    /// that says whether a token may stay inside the lexicon entry or record
+    /// being read, and the one that says whether it may leave it (or pass a
+    /// token test) for the next instruction: a predicate's index into
+    /// `preds`, or [`Dfa::any_bit`] or the bit after it, which no signature
+    /// has.
+    moves: Vec<[u32; 2]>,
     preds: Vec<Pred>,
+    /// The bit every token's signature has, after the predicates' bits.
+    any_bit: u32,
+    /// Words of a token's signature: the predicates' bits, `any_bit` and
+    /// the bit no token has.
+    sig_words: usize,
     /// The predicates on the token's class that are token tests: (index
     /// into `preds`, test number)…
     test_preds: Vec<(u32, u32)>,
@@ -316,6 +323,20 @@ impl Dfa {
         }
         let n = 2 * npcs as usize;
         let words = members.len().div_ceil(64);
+        // `ANY` and `NEVER` as bits of a signature, so that a step tests one
+        // bit whatever the state asks.
+        let any_bit = preds.len() as u32;
+        let bit = |p: u32| match p {
+            ANY => any_bit,
+            NEVER => any_bit + 1,
+            p => p,
+        };
+        let moves = stay
+            .iter()
+            .zip(&exit)
+            .map(|(&s, &e)| [bit(s), bit(e)])
+            .collect();
+        let sig_words = (preds.len() + 2).div_ceil(64);
         let (mut span_preds, mut test_preds, mut word_preds) = (Vec::new(), Vec::new(), Vec::new());
         for (i, pred) in preds.iter().enumerate() {
             let i = i as u32;
@@ -333,9 +354,10 @@ impl Dfa {
             same,
             distinct,
             flat,
-            stay,
-            exit,
+            moves,
             preds,
+            any_bit,
+            sig_words,
             test_preds,
             word_preds,
             span_preds,
@@ -384,8 +406,8 @@ impl Dfa {
         dfa.start_hits = dfa.hits.clone();
         dfa.reset();
         // A signature no token has (one word longer than theirs).
-        let mut sig = vec![0u64; dfa.preds.len().div_ceil(64) + 1];
-        sig[dfa.preds.len().div_ceil(64)] = 1;
+        let mut sig = vec![0u64; dfa.sig_words + 1];
+        sig[dfa.sig_words] = 1;
         let sig: Box<[u64]> = sig.into();
         dfa.boundary_lc = dfa.local_sig.len() as u32;
         dfa.local_sig.push(sig.clone());
@@ -533,7 +555,8 @@ impl Dfa {
         if mask == 0 {
             // What the token's class passes (no record starts or ends here).
             let word = classes.info[c / 2].word;
-            sig = vec![0u64; self.preds.len().div_ceil(64)];
+            sig = vec![0u64; self.sig_words];
+            sig[self.any_bit as usize / 64] |= 1 << (self.any_bit % 64);
             // The class's answers to the token tests, from one memo row.
             let row = memo.row(class);
             for &(i, t) in &self.test_preds {
@@ -641,11 +664,10 @@ impl Dfa {
         // The class's signature, taken out while the closures below change
         // `self` (they do not read it), and put back after.
         let sig = std::mem::take(&mut self.local_sig[lc as usize]);
-        let passes =
-            |p: u32| p == ANY || (p != NEVER && sig[p as usize / 64] & (1 << (p % 64)) != 0);
+        let passes = |p: u32| sig[p as usize / 64] & (1 << (p % 64)) != 0;
         for &id in ids {
-            let stay = passes(self.stay[id as usize]);
-            let exit = passes(self.exit[id as usize]);
+            let [stay, exit] = self.moves[id as usize];
+            let (stay, exit) = (passes(stay), passes(exit));
             if !stay && !exit {
                 continue;
             }
