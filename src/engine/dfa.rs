@@ -201,7 +201,7 @@ pub struct Dfa {
     /// Local classes with a column in `trans`: as many as there are, up to
     /// [`DENSE`].
     stride: usize,
-    /// Transitions on the other local classes, by `state << 32 | local class`.
+    /// Transitions on the other local classes, by [`far_key`].
     far: HashMap<u64, u16>,
     /// Bytes of `trans` and of the states' keys (`key_bytes`) that may be
     /// filled before the cache is emptied:
@@ -621,6 +621,12 @@ impl Dfa {
         l
     }
 
+    /// The bytes its states hold, counted against `table_bytes`: their rows,
+    /// their transitions in the hash map and their keys.
+    fn held_bytes(&self) -> usize {
+        self.states.len() * self.stride * 2 + self.far.len() * FAR_ENTRY_BYTES + self.key_bytes
+    }
+
     /// Makes room for more local classes in the transition table: a quarter
     /// more (not twice as many, so that a state's row wastes less and the
     /// table holds more states before it is emptied), up to [`DENSE`].
@@ -763,9 +769,7 @@ impl Dfa {
         }
         let key = self.states[from as usize].key.clone();
         self.advance(&key[..key.len() - 1], lc);
-        let table_full =
-            self.states.len() * self.stride * 2 + self.key_bytes + self.far.len() * FAR_ENTRY_BYTES
-                >= self.table_bytes;
+        let table_full = self.held_bytes() >= self.table_bytes;
         if self.states.len() >= MAX_STATES || table_full {
             let quickly = self.windows < QUICK_FILL;
             if quickly
@@ -795,8 +799,7 @@ impl Dfa {
         if (lc as usize) < self.stride {
             self.trans[from as usize * self.stride + lc as usize] = to as u16 | flag;
         } else {
-            self.far
-                .insert(u64::from(from) << 32 | u64::from(lc), to as u16 | flag);
+            self.far.insert(far_key(from, lc), to as u16 | flag);
         }
         to
     }
@@ -896,8 +899,7 @@ impl Dfa {
         let known = if (lc as usize) < self.stride {
             self.trans[s as usize * self.stride + lc as usize]
         } else {
-            let far = self.far.get(&(u64::from(s) << 32 | u64::from(lc)));
-            far.copied().unwrap_or(NO_STATE)
+            self.far.get(&far_key(s, lc)).copied().unwrap_or(NO_STATE)
         };
         match known {
             NO_STATE => {
@@ -928,6 +930,12 @@ impl Dfa {
             }
         }
     }
+}
+
+/// The key of the transition from state `s` on local class `lc` in [`Dfa::far`].
+#[inline]
+fn far_key(s: u32, lc: u32) -> u64 {
+    u64::from(s) << 32 | u64::from(lc)
 }
 
 #[cfg(test)]
@@ -1017,11 +1025,7 @@ mod tests {
             matched += usize::from(found.rules[0] != 0);
             most = most.max(kept.states.len());
             far = far.max(kept.far.len());
-            held = held.max(
-                kept.states.len() * kept.stride * 2
-                    + kept.key_bytes
-                    + kept.far.len() * FAR_ENTRY_BYTES,
-            );
+            held = held.max(kept.held_bytes());
         }
         assert!(matched > 1000, "{matched} windows with a match");
         assert!(emptied >= 3, "emptied {emptied} times");
