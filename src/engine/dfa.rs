@@ -35,8 +35,8 @@ const MAX_TABLE_BYTES: usize = 3 << 18;
 /// table that quickly over the corpus).
 const MAX_GROWN_TABLE_BYTES: usize = 2 * MAX_TABLE_BYTES;
 /// Bytes a state takes besides its key's NFA states, counted against the
-/// table's bytes: the key's reference counts and its entries in `states`
-/// and `by_set`. (With only the transitions counted, an automaton of few
+/// table's bytes: the key's reference counts and its entries in `states`,
+/// `by_hash` and `same_hash`. (With only the transitions counted, an automaton of few
 /// local classes held so many states that their keys took twice its table.)
 const KEY_OVERHEAD: usize = 64;
 /// A cache emptied within this many windows of the last time fills too
@@ -182,7 +182,15 @@ pub struct Dfa {
     local_sig: Vec<Box<[u64]>>,
     by_sig: HashMap<Box<[u64]>, u32>,
     states: Vec<State>,
-    by_set: HashMap<Arc<[u32]>, u32>,
+    /// States by the hash of their NFA states and matches ([`Dfa::intern_set`]):
+    /// the last state made with that hash…
+    by_hash: HashMap<u64, u32>,
+    /// … and for each state, the one made before it with its hash
+    /// (`UNKNOWN`: none).
+    same_hash: Vec<u32>,
+    /// A random word for each NFA state: a set's hash is the sum of its
+    /// states' words, so it is the same in whatever order they were reached.
+    zobrist: Box<[u64]>,
     /// Matches: bit sets over the members.
     found: Vec<Box<[u64]>>,
     by_found: HashMap<Box<[u64]>, u32>,
@@ -216,6 +224,9 @@ pub struct Dfa {
     boundary_lc: u32,
     /// Set while crossing a sentence boundary: assertions hold.
     at_boundary: bool,
+    /// The assertions passed while crossing a boundary: marked, so that the
+    /// closure visits each once, but not in `set`.
+    passed: Vec<u32>,
     /// Windows scanned since the cache was last emptied, and whether it was
     /// emptied after fewer than [`QUICK_FILL`] windows.
     windows: u32,
@@ -367,7 +378,9 @@ impl Dfa {
             local_sig: Vec::new(),
             by_sig: HashMap::default(),
             states: Vec::new(),
-            by_set: HashMap::default(),
+            by_hash: HashMap::default(),
+            same_hash: Vec::new(),
+            zobrist: (0..n as u64).map(|i| mix(i + 1)).collect(),
             found: Vec::new(),
             by_found: HashMap::default(),
             in_start: vec![false; n],
@@ -383,6 +396,7 @@ impl Dfa {
             key_bytes: 0,
             boundary_lc: 0,
             at_boundary: false,
+            passed: Vec::new(),
             windows: 0,
             filled_quickly: false,
             closure_at: vec![UNKNOWN; n],
@@ -429,7 +443,8 @@ impl Dfa {
     /// Empties the state cache, leaving the start state (number 0).
     fn reset(&mut self) {
         self.states.clear();
-        self.by_set.clear();
+        self.by_hash.clear();
+        self.same_hash.clear();
         self.key_bytes = 0;
         self.trans.clear();
         self.far.clear();
@@ -475,7 +490,10 @@ impl Dfa {
                     self.stack.push(a);
                 }
                 // `^` and `$` hold only between sentences: wait for one.
-                Flat::Assert(n) if self.at_boundary => self.stack.push(n),
+                Flat::Assert(n) if self.at_boundary => {
+                    self.passed.push(id);
+                    self.stack.push(n);
+                }
                 Flat::Assert(_) | Flat::Consume(_) | Flat::Span(_) => self.set.push(id),
                 // A record of a type not followed: any tokens, or (to be safe) none.
                 Flat::AnySpan(_) => self.stack.push(id | 1),
@@ -491,8 +509,11 @@ impl Dfa {
 
     /// The state of the NFA states in `set` and the matches in `hits` (two
     /// steps may reach the same NFA states, one through a match and one not).
+    /// The states are found by a hash that does not depend on the order of
+    /// `set` (so it is not sorted), and told apart by their NFA states'
+    /// marks: an NFA state a state may hold is marked in this step if and
+    /// only if it is in `set`.
     fn intern_set(&mut self) -> u32 {
-        self.set.sort_unstable();
         for (h, s) in self.hits.iter_mut().zip(&self.start_hits) {
             *h |= s;
         }
@@ -510,14 +531,37 @@ impl Dfa {
                 }
             }
         };
-        self.set.push(found);
-        if let Some(&s) = self.by_set.get(self.set.as_slice()) {
-            return s;
+        let hash = self.set.iter().fold(mix(u64::from(found)), |h, &id| {
+            h.wrapping_add(self.zobrist[id as usize])
+        });
+        let last = self.by_hash.get(&hash).copied().unwrap_or(UNKNOWN);
+        let mut s = last;
+        while s != UNKNOWN {
+            let state = &self.states[s as usize];
+            let ids = &state.key[..state.key.len() - 1];
+            if state.found == found
+                && ids.len() == self.set.len()
+                && ids.iter().all(|&id| self.mark[id as usize] == self.stamp)
+            {
+                debug_assert!(
+                    {
+                        let (mut a, mut b) = (ids.to_vec(), self.set.clone());
+                        a.sort_unstable();
+                        b.sort_unstable();
+                        a == b
+                    },
+                    "a state's NFA states told apart by their marks"
+                );
+                return s;
+            }
+            s = self.same_hash[s as usize];
         }
         let s = self.states.len() as u32;
+        self.set.push(found);
         let key: Arc<[u32]> = self.set.as_slice().into();
         self.key_bytes += KEY_OVERHEAD + 4 * key.len();
-        self.by_set.insert(key.clone(), s);
+        self.by_hash.insert(hash, s);
+        self.same_hash.push(last);
         self.states.push(State { key, found });
         self.trans.resize(self.states.len() * self.stride, NO_STATE);
         s
@@ -659,6 +703,11 @@ impl Dfa {
             }
         }
         self.at_boundary = false;
+        // Unmarked again, so that what is marked is what is in `set` (see
+        // `intern_set`): no stamp is 0.
+        for id in self.passed.drain(..) {
+            self.mark[id as usize] = 0;
+        }
     }
 
     /// Follows the states in `ids` on local class `lc` (a token's, or the
@@ -786,6 +835,10 @@ impl Dfa {
             self.filled_quickly |= quickly;
             self.windows = 0;
             self.reset();
+            // `intern_set` reads the set's NFA states off their marks.
+            for &id in &set {
+                self.mark[id as usize] = self.stamp;
+            }
             self.set = set;
             self.hits = hits;
             return self.intern_set();
@@ -932,6 +985,15 @@ impl Dfa {
     }
 }
 
+/// A 64-bit mix of `x` (splitmix64's last steps): the words of
+/// [`Dfa::zobrist`], and a state's matches in its hash.
+#[inline]
+fn mix(x: u64) -> u64 {
+    let x = (x ^ x >> 30).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let x = (x ^ x >> 27).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ x >> 31
+}
+
 /// The key of the transition from state `s` on local class `lc` in [`Dfa::far`].
 #[inline]
 fn far_key(s: u32, lc: u32) -> u64 {
@@ -942,6 +1004,77 @@ fn far_key(s: u32, lc: u32) -> u64 {
 mod tests {
     use super::*;
     use crate::engine::Runner;
+
+    /// States are looked up by a hash of their NFA states, and told apart
+    /// by the marks of this step's NFA states. With every NFA state's word
+    /// made 0, every state with the same matches has the same hash, so each
+    /// look-up has to tell the states apart by their marks alone: over
+    /// paragraphs of random sentences the automaton still answers each
+    /// window as one with the real hash does. Rule `a`'s `^` is waited at
+    /// (after `y`) and passed at a boundary (after `x !`): were it left
+    /// marked when passed, the boundary after `x !` would lead to the state
+    /// after `y`, which holds only it.
+    #[test]
+    fn states_are_told_apart_when_every_hash_is_the_same() {
+        let source = "record A()\n\
+            rule a within paragraph { match (\"x\" \"!\" $ | \"y\") ^ \"z\" emit A {} }\n\
+            rule b within paragraph { match \"z\" \"x\"+ \"!\" $ emit A {} }\n\
+            rule c within paragraph { match ^ \"w\" (\"x\" | \"z\")* \"y\" emit A {} }\n";
+        let program = crate::Program::from_source("t.rules", source).expect("rules build");
+        let words = ["X", "z", "W", "y", "Z", "x"];
+        let mut text = String::new();
+        let mut seed = 0x9E37_79B9_u64;
+        for paragraph in 0..1000 {
+            for _ in 0..1 + paragraph % 4 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                for k in 0..1 + (seed >> 61) {
+                    text.push_str(words[(seed >> (5 * k + 20)) as usize % words.len()]);
+                    text.push(' ');
+                }
+                text.push_str("! ");
+            }
+            text.push_str("\n\n");
+        }
+        let mut runner = Runner::new();
+        let a = runner.analyze(&program, &text);
+        let (mut matched, mut cut) = (0, 0);
+        // Rule `a` alone (its states are few, so many of them are one NFA
+        // state long), then the three.
+        for members in [&[0][..], &[0, 1, 2]] {
+            let mut same_hash = Dfa::new(&program, members);
+            same_hash.zobrist.iter_mut().for_each(|z| *z = 0);
+            let mut real = Dfa::new(&program, members);
+            let (mut got, mut want) = (Found::default(), Found::default());
+            for p in &a.segments.paragraphs {
+                let cuts: Vec<u32> = a
+                    .segments
+                    .sentences
+                    .iter()
+                    .filter(|s| s.start > p.start && s.start < p.end)
+                    .map(|s| s.start - p.start)
+                    .collect();
+                let window = Window {
+                    classes: &a.classes[p.start as usize..p.end as usize],
+                    masks: &[],
+                    cuts: &cuts,
+                    ends_sentence: true,
+                };
+                let memo = runner.vm.memo();
+                same_hash.scan(&program, &runner.classes, memo, &window, &mut got);
+                real.scan(&program, &runner.classes, memo, &window, &mut want);
+                assert_eq!((&got.rules, &got.last), (&want.rules, &want.last));
+                matched += usize::from(want.rules[0] != 0);
+                cut += usize::from(!cuts.is_empty());
+            }
+            assert!(
+                same_hash.states.len() > 3,
+                "{} states",
+                same_hash.states.len()
+            );
+        }
+        assert!(matched > 20, "{matched} windows where rule a may match");
+        assert!(cut > 100, "{cut} windows of more than one sentence");
+    }
 
     /// A rule whose automaton has many states (which of the last 18 tokens
     /// were words of the first half of the vocabulary and could start a
