@@ -741,7 +741,7 @@ impl Dfa {
     }
 
     /// [`Dfa::closure`] of `id` on a token, from its remembered entry.
-    #[inline]
+    #[inline(always)]
     fn add_closure(&mut self, id: u32) {
         let mut at = self.closure_at[id as usize];
         if at == UNKNOWN {
