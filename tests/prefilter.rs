@@ -451,3 +451,34 @@ rule b { match (("p" | <y:"q">))+ "r" emit B { y } }
         "{records:?}"
     );
 }
+
+/// One sentence of 20,000 words, where a rule matches thousands of times:
+/// each search after a match starts further on with a visited set of
+/// another width, clearing only the bits the search before set. The
+/// backtracker finds what the Pike VM does, match for match.
+#[test]
+fn many_matches_in_one_long_window() {
+    let p = program(
+        "record R(x)\n\
+         rule r { match <x:(\"the\" | \"a\") (\"new\" | \"minister\")? (\"talks\" | \"of\")? (\"new\" | \"minister\")? \"said\"?> emit R { x } }\n",
+    );
+    let words = [
+        "the", "minister", "said", "Iran", "talks", "and", "of", "a", "new",
+    ];
+    let mut seed = 7u64;
+    let text: Vec<&str> = (0..20_000)
+        .map(|_| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            words[(seed >> 33) as usize % words.len()]
+        })
+        .collect();
+    let doc = Document::new("d", text.join(" "));
+    let mut backtracker = Runner::new();
+    backtracker.pike_only = false;
+    let mut pike = Runner::new();
+    pike.pike_only = true;
+    let found = backtracker.run(&p, &doc);
+    assert_eq!(found, pike.run(&p, &doc));
+    assert!(found.len() > 3000, "{} matches", found.len());
+    assert!(found.iter().any(|r| r.text.split(' ').count() == 5));
+}
