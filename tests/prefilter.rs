@@ -453,9 +453,10 @@ rule b { match (("p" | <y:"q">))+ "r" emit B { y } }
 }
 
 /// One sentence of 20,000 words, where a rule matches thousands of times:
-/// each search after a match starts further on with a visited set of
-/// another width, clearing only the bits the search before set. The
-/// backtracker finds what the Pike VM does, match for match.
+/// the first search is the backtracker's, those after a match the Pike
+/// VM's (the backtracker would clear a visited set of the window's width
+/// once a match). Together they find what the Pike VM alone does, match
+/// for match.
 #[test]
 fn many_matches_in_one_long_window() {
     let p = program(

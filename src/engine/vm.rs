@@ -98,11 +98,16 @@ enum Job {
 }
 
 /// The backtracker's visited set is at most this many bits (instructions
-/// times positions, 512 KB); a bigger search goes to the Pike VM. Over the
-/// corpus the backtracker costs fewer instructions than the Pike VM (2^18
-/// bits: 1.3 % more in all), and a search clears only what the one before
-/// it set.
+/// times positions, 512 KB) for the first search in a window; a bigger
+/// search goes to the Pike VM. Over the corpus the backtracker costs fewer
+/// instructions than the Pike VM even with the clearing of a set this size
+/// (2^18 bits for every search: 1.3 % more in all).
 const MAX_VISITED_BITS: usize = 1 << 22;
+/// … and at most this many for a search after a match. Each search clears
+/// its set, so a long window with many matches would clear a big one once
+/// a match (listing the words a search set, to clear only those, cost 2.7 %
+/// more time over the corpus than clearing all).
+const MAX_REPEAT_VISITED_BITS: usize = 1 << 18;
 
 /// Reusable search state.
 #[derive(Default)]
@@ -113,13 +118,7 @@ pub struct Vm {
     scratch: Vec<u32>,
     memo: Memo,
     jobs: Vec<Job>,
-    /// The backtracker's visited set, all zero between searches but for
-    /// the words in `touched`…
     visited: Vec<u64>,
-    /// … those the last search set bits in: cleared before the next one, so
-    /// that a search costs what it visits, not the size of its window (many
-    /// matches in one long window would otherwise clear it once each).
-    touched: Vec<u32>,
     /// Search with the Pike VM alone (no backtracker), to check that both
     /// find the same.
     pub pike_only: bool,
@@ -146,9 +145,10 @@ impl Vm {
         let nslots = 2 + 2 * rule.captures.len();
         self.memo.adopt(program);
         let mut at = start;
+        let mut most = MAX_VISITED_BITS;
         while at < end {
             let bits = rule.insts.len() * (end - at + 1) as usize;
-            let found_here = if bits <= MAX_VISITED_BITS && !self.pike_only {
+            let found_here = if bits <= most && !self.pike_only {
                 self.backtrack(program, rule, doc, at, end, nslots)
             } else {
                 self.search(program, rule, doc, at, end, nslots)
@@ -157,6 +157,7 @@ impl Vm {
                 Some(slots) => {
                     found(&slots);
                     at = if slots[1] > at { slots[1] } else { at + 1 };
+                    most = MAX_REPEAT_VISITED_BITS;
                 }
                 None => break,
             }
@@ -179,14 +180,9 @@ impl Vm {
         nslots: usize,
     ) -> Option<Vec<u32>> {
         let width = (end - start + 1) as usize;
-        for &w in &self.touched {
-            self.visited[w as usize] = 0;
-        }
-        self.touched.clear();
-        let words = (rule.insts.len() * width).div_ceil(64);
-        if self.visited.len() < words {
-            self.visited.resize(words, 0);
-        }
+        self.visited.clear();
+        self.visited
+            .resize((rule.insts.len() * width).div_ceil(64), 0);
         let mut slots = vec![NONE; nslots];
         let mut at = start;
         loop {
@@ -230,7 +226,6 @@ impl Vm {
         let Vm {
             jobs,
             visited,
-            touched,
             memo,
             ..
         } = self;
@@ -264,14 +259,10 @@ impl Vm {
                 Job::Go(pc, at) => (pc, at),
             };
             let bit = pc as usize * width + (at - start) as usize;
-            let word = &mut visited[bit / 64];
-            if *word & (1 << (bit % 64)) != 0 {
+            if visited[bit / 64] & (1 << (bit % 64)) != 0 {
                 continue;
             }
-            if *word == 0 {
-                touched.push((bit / 64) as u32);
-            }
-            *word |= 1 << (bit % 64);
+            visited[bit / 64] |= 1 << (bit % 64);
             match &rule.insts[pc as usize] {
                 Inst::Match => return true,
                 Inst::Jmp(t) => jobs.push(Job::Go(*t, at)),
