@@ -36,8 +36,9 @@ const MAX_TABLE_BYTES: usize = 3 << 18;
 const MAX_GROWN_TABLE_BYTES: usize = 2 * MAX_TABLE_BYTES;
 /// Bytes a state takes besides its key's NFA states, counted against the
 /// table's bytes: the key's reference counts and its entries in `states`,
-/// `by_hash` and `same_hash`. (With only the transitions counted, an automaton of few
-/// local classes held so many states that their keys took twice its table.)
+/// `by_hash` and `same_hash`. (With only the transitions counted, an
+/// automaton of few local classes held so many states that their keys took
+/// twice its table.)
 const KEY_OVERHEAD: usize = 64;
 /// A cache emptied within this many windows of the last time fills too
 /// quickly: its rules are better split over two automata.
@@ -1021,6 +1022,7 @@ mod tests {
             rule b within paragraph { match \"z\" \"x\"+ \"!\" $ emit A {} }\n\
             rule c within paragraph { match ^ \"w\" (\"x\" | \"z\")* \"y\" emit A {} }\n";
         let program = crate::Program::from_source("t.rules", source).expect("rules build");
+        // A capital after `!` starts a sentence; a lower-case word does not.
         let words = ["X", "z", "W", "y", "Z", "x"];
         let mut text = String::new();
         let mut seed = 0x9E37_79B9_u64;
