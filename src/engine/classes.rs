@@ -89,14 +89,14 @@ impl ShortTable {
         (h >> (64 - SLOTS.trailing_zeros())) as usize
     }
 
-    /// Asks the memory for the slot `key` is looked up in first, so that it
-    /// is on its way while the tokens in between are classified: a prefetch
-    /// hint on x86-64 (5–6 % of the two-pattern run against a plain read,
-    /// which holds up the processor until the slot arrives), a plain read
-    /// elsewhere.
+    /// Asks the memory for the slot a key is looked up in first (its
+    /// `home`), so that it is on its way while the tokens in between are
+    /// classified: a prefetch hint on x86-64 (5–6 % of the two-pattern run
+    /// against a plain read, which holds up the processor until the slot
+    /// arrives), a plain read elsewhere.
     #[inline]
-    fn prefetch(&self, key: [u64; 2]) {
-        let Some(slot) = self.slots.get(Self::home(key)) else {
+    fn prefetch(&self, home: usize) {
+        let Some(slot) = self.slots.get(home) else {
             return;
         };
         #[cfg(target_arch = "x86_64")]
@@ -115,19 +115,26 @@ impl ShortTable {
     /// table is never more than half full, so there is one).
     #[inline]
     fn slot_of(&self, key: [u64; 2]) -> usize {
-        let mut i = Self::home(key);
+        self.slot_from(key, Self::home(key))
+    }
+
+    /// [`ShortTable::slot_of`] `key`, given its home slot.
+    #[inline]
+    fn slot_from(&self, key: [u64; 2], home: usize) -> usize {
+        let mut i = home;
         while self.slots[i].key != key && self.slots[i].key[0] != 0 {
             i = (i + 1) & (SLOTS - 1);
         }
         i
     }
 
+    /// What `key` (whose home slot is `home`) was seen to be.
     #[inline]
-    fn get(&self, key: [u64; 2]) -> Option<&Seen> {
+    fn get(&self, key: [u64; 2], home: usize) -> Option<&Seen> {
         if self.slots.is_empty() {
             return None;
         }
-        let slot = &self.slots[self.slot_of(key)];
+        let slot = &self.slots[self.slot_from(key, home)];
         (slot.key == key).then_some(&slot.seen)
     }
 
@@ -200,12 +207,17 @@ impl Classes {
     ) {
         const AHEAD: usize = 8;
         let bytes = text.as_bytes();
-        let key_of = |t: &Token| short_key_at(bytes, t.start as usize, t.end() as usize);
+        // A token's short key and its home slot, worked out once for the
+        // prefetch and the look-up.
+        let key_of = |t: &Token| {
+            short_key_at(bytes, t.start as usize, t.end() as usize)
+                .map(|k| (k, ShortTable::home(k)))
+        };
         let mut ring = [None; AHEAD];
         for (slot, t) in ring.iter_mut().zip(tokens) {
             *slot = key_of(t);
-            if let Some(k) = *slot {
-                self.by_short.prefetch(k);
+            if let Some((_, home)) = *slot {
+                self.by_short.prefetch(home);
             }
         }
         // Written in place: no capacity test a token.
@@ -217,8 +229,8 @@ impl Classes {
             let key = ring[j % AHEAD];
             if let Some(ahead) = tokens.get(j + AHEAD) {
                 let k = key_of(ahead);
-                if let Some(k) = k {
-                    self.by_short.prefetch(k);
+                if let Some((_, home)) = k {
+                    self.by_short.prefetch(home);
                 }
                 ring[j % AHEAD] = k;
             }
@@ -229,25 +241,26 @@ impl Classes {
     /// The word id and class of a token (its text is `text`).
     pub fn classify(&mut self, program: &Program, token: &Token, text: &str) -> (u32, u32) {
         let whole = Token { start: 0, ..*token };
-        self.classify_keyed(program, &whole, text, short_key(text))
+        let short = short_key(text).map(|k| (k, ShortTable::home(k)));
+        self.classify_keyed(program, &whole, text, short)
     }
 
     /// [`Classes::classify`] of a token of `text`, given its text's short key
-    /// (the token's text is only cut out of `text` when it is needed: for a
-    /// long text, or one not met before).
+    /// and that key's home slot (the token's text is only cut out of `text`
+    /// when it is needed: for a long text, or one not met before).
     #[inline(always)]
     fn classify_keyed(
         &mut self,
         program: &Program,
         token: &Token,
         text: &str,
-        short: Option<[u64; 2]>,
+        short: Option<([u64; 2], usize)>,
     ) -> (u32, u32) {
         let flags = token.flags & TEXT_FLAGS;
         let glued = u32::from(token.flags & GLUED != 0);
         let word_text = || &text[token.start as usize..token.end() as usize];
         let seen = match short {
-            Some(k) => self.by_short.get(k),
+            Some((k, home)) => self.by_short.get(k, home),
             None => self.by_text.get(word_text()),
         };
         if let Some(seen) = seen
@@ -256,6 +269,7 @@ impl Classes {
         {
             return (seen.word, 2 * seen.class + glued);
         }
+        let short = short.map(|(k, _)| k);
         self.classify_new(program, token, word_text(), short, (flags, glued))
     }
 
