@@ -212,8 +212,9 @@ pub struct Dfa {
     stride: usize,
     /// Transitions on the other local classes, by [`far_key`].
     far: HashMap<u64, u16>,
-    /// Bytes of `trans` and of the states' keys (`key_bytes`) that may be
-    /// filled before the cache is emptied:
+    /// Bytes the states may hold ([`Dfa::held_bytes`]: their rows, their
+    /// transitions in the hash map and their keys) before the cache is
+    /// emptied:
     /// [`MAX_TABLE_BYTES`], up to [`MAX_GROWN_TABLE_BYTES`] for an automaton
     /// that cannot be split.
     table_bytes: usize,
@@ -225,9 +226,6 @@ pub struct Dfa {
     boundary_lc: u32,
     /// Set while crossing a sentence boundary: assertions hold.
     at_boundary: bool,
-    /// The assertions passed while crossing a boundary: marked, so that the
-    /// closure visits each once, but not in `set`.
-    passed: Vec<u32>,
     /// Windows scanned since the cache was last emptied, and whether it was
     /// emptied after fewer than [`QUICK_FILL`] windows.
     windows: u32,
@@ -397,7 +395,6 @@ impl Dfa {
             key_bytes: 0,
             boundary_lc: 0,
             at_boundary: false,
-            passed: Vec::new(),
             windows: 0,
             filled_quickly: false,
             closure_at: vec![UNKNOWN; n],
@@ -473,8 +470,15 @@ impl Dfa {
             if *slot == self.stamp || self.in_start[id as usize] {
                 continue;
             }
-            *slot = self.stamp;
             let inst = self.flat[id as usize / 2];
+            // `^` and `$` hold only between sentences: wait for one. One
+            // passed is not marked, as it is not in `set` (see `intern_set`);
+            // what it leads to is, so a loop through it still ends.
+            if let (Flat::Assert(n), true, 0) = (inst, self.at_boundary, id & 1) {
+                self.stack.push(n);
+                continue;
+            }
+            *slot = self.stamp;
             if id & 1 == 1 {
                 // Inside a lexicon entry or a record, which a token must end;
                 // or a record of a type not followed, which may end here.
@@ -489,11 +493,6 @@ impl Dfa {
                 Flat::Split(a, b) => {
                     self.stack.push(b);
                     self.stack.push(a);
-                }
-                // `^` and `$` hold only between sentences: wait for one.
-                Flat::Assert(n) if self.at_boundary => {
-                    self.passed.push(id);
-                    self.stack.push(n);
                 }
                 Flat::Assert(_) | Flat::Consume(_) | Flat::Span(_) => self.set.push(id),
                 // A record of a type not followed: any tokens, or (to be safe) none.
@@ -704,11 +703,6 @@ impl Dfa {
             }
         }
         self.at_boundary = false;
-        // Unmarked again, so that what is marked is what is in `set` (see
-        // `intern_set`): no stamp is 0.
-        for id in self.passed.drain(..) {
-            self.mark[id as usize] = 0;
-        }
     }
 
     /// Follows the states in `ids` on local class `lc` (a token's, or the
