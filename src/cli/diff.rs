@@ -144,9 +144,13 @@ pub(super) fn diff(args: DiffArgs) -> std::io::Result<ExitCode> {
     let progress = super::progress::Progress::new(&args.inputs, args.quiet);
     // Each worker runs both rule sets over a document; the documents are
     // taken back in input order.
+    let shared = (
+        crate::engine::SharedCaches::default(),
+        crate::engine::SharedCaches::default(),
+    );
     queue.run_ordered(
         super::jobs(args.jobs),
-        || (Runner::new(), Runner::new()),
+        || (Runner::sharing(&shared.0), Runner::sharing(&shared.1)),
         |(old_runner, new_runner), doc, _| {
             doc.map(|doc| {
                 let o = old_runner.run(&old, &doc);
