@@ -239,27 +239,16 @@ pub struct Program {
 /// Compiles a checked rule set.
 ///
 /// With more than one of rayon's threads, the rules are compiled at once,
-/// and every regex of the rules, in one [`regex::RegexSet`], is built while
-/// they are. The program is the same however many threads built it: words
-/// and regexes are numbered in rule order before any rule is compiled.
+/// then every regex of the rules is built into one [`regex::RegexSet`]
+/// while the rest is put together on another thread. The program is the
+/// same however many threads built it: words and regexes are numbered in
+/// rule order before any rule is compiled.
 pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
     let mut regexes = Vec::new();
     for r in &set.rules {
         regexes_in(&r.pattern, &mut regexes);
     }
-    if !crate::build_in_parallel() {
-        let mut program = compile_rules(set, regexes)?;
-        program.regex_set = build_regex_set(&program.regexes);
-        return Ok(program);
-    }
-    let mut regex_set = None;
-    let program = rayon::scope(|s| {
-        s.spawn(|_| regex_set = Some(build_regex_set(&regexes)));
-        compile_rules(set, regexes.clone())
-    });
-    let mut program = program?;
-    program.regex_set = regex_set.flatten();
-    Ok(program)
+    compile_rules(set, regexes)
 }
 
 /// A word (of a literal or a word test) or a regex of a pattern.
@@ -358,20 +347,59 @@ fn compile_rules(set: RuleSet, regexes: Vec<TokenRegex>) -> Result<Program, Diag
         c.emit_save(1);
         c.push(Inst::Match);
         let required = required(&r.pattern, &vocab, &lexicons, &common);
-        (a, c, required)
+        Automata {
+            too_big: a.too_big || c.too_big,
+            approx: a.insts,
+            insts: c.insts,
+            inst_origins: c.inst_origins,
+            required,
+        }
     };
-    let compiled: Vec<_> = if crate::build_in_parallel() {
+    let parallel = crate::build_in_parallel();
+    let compiled: Vec<_> = if parallel {
         use rayon::prelude::*;
         set.rules.par_iter().map(automata).collect()
     } else {
         set.rules.iter().map(automata).collect()
     };
+    // What is left, but for the regex set: built beside it (it takes about
+    // as long), once every thread has done its share of the rules.
+    let assemble = move || assemble(set, compiled, vocab, lexicons);
+    let (regex_set, program) = if parallel {
+        rayon::join(|| build_regex_set(&regexes), assemble)
+    } else {
+        (build_regex_set(&regexes), assemble())
+    };
+    let mut program = program?;
+    program.regex_set = regex_set;
+    program.regexes = regexes;
+    Ok(program)
+}
+
+/// A rule compiled: its looser automaton (for the prefilter), its exact one.
+struct Automata {
+    /// One of them has more than [`MAX_INSTRUCTIONS`] instructions.
+    too_big: bool,
+    approx: Vec<Inst>,
+    insts: Vec<Inst>,
+    inst_origins: Vec<u32>,
+    required: Option<Req>,
+}
+
+/// The program from its rules' automata: tests numbered, triggers and
+/// schedules worked out (all but its regexes).
+fn assemble(
+    set: RuleSet,
+    compiled: Vec<Automata>,
+    vocab: Vocab,
+    lexicons: Vec<Trie>,
+) -> Result<Program, Diagnostics> {
     let mut rules = Vec::with_capacity(set.rules.len());
     let mut test_numbers: HashMap<Test, u32> = HashMap::default();
     let mut tests: Vec<Test> = Vec::new();
     let mut diags = Vec::new();
-    for (r, (a, c, req)) in set.rules.into_iter().zip(compiled) {
-        if a.too_big || c.too_big {
+    for (r, a) in set.rules.into_iter().zip(compiled) {
+        if a.too_big {
             diags.push(
                 Diagnostic::error(
                     "gleaner::program-too-large",
@@ -386,18 +414,17 @@ fn compile_rules(set: RuleSet, regexes: Vec<TokenRegex>) -> Result<Program, Diag
             );
             continue;
         }
-        let approx = a.insts;
-        let insts = c.insts;
+        let (approx, insts) = (a.approx, a.insts);
         let test_ids = number_tests(&insts, &mut test_numbers, &mut tests);
         let approx_test_ids = number_tests(&approx, &mut test_numbers, &mut tests);
         let inst_origins = if r.origins.is_empty() {
             Vec::new()
         } else {
-            c.inst_origins
+            a.inst_origins
         };
         let first = first_insts(&insts);
         let anchored = anchored_start(&insts);
-        let (required_words, required_types) = match req {
+        let (required_words, required_types) = match a.required {
             Some(Req::Words(w)) => (Some(w), None),
             Some(Req::Types(t)) => (None, Some(t)),
             None => (None, None),
@@ -518,7 +545,7 @@ fn compile_rules(set: RuleSet, regexes: Vec<TokenRegex>) -> Result<Program, Diag
         records: set.records,
         lexicon_names: set.lexicons.into_iter().map(|l| l.name).collect(),
         lexicons,
-        regexes,
+        regexes: Vec::new(),
         rules,
         vocab,
         single_masks,
