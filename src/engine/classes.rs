@@ -233,26 +233,27 @@ impl Classes {
 
     /// Forgets everything if it was filled for another program; true if so.
     /// A book numbering another program's classes is left to the runners
-    /// of that program: this runner takes a book of its own.
+    /// of that program: this runner takes a book of its own, shared with
+    /// no one.
     pub fn adopt(&mut self, program: &Program) -> bool {
         if self.program == program.id {
             return false;
         }
-        let mut book = self.book.clone();
+        let (mut book, mut shared) = (self.book.clone(), self.shared);
         {
             let mut pages = book.lock();
             if pages.program == 0 {
                 pages.program = program.id;
             } else if pages.program != program.id {
                 drop(pages);
-                book = Book::default();
+                (book, shared) = (Book::default(), false);
                 book.lock().program = program.id;
             }
         }
         *self = Classes {
             program: program.id,
             book,
-            shared: self.shared,
+            shared,
             ..Classes::default()
         };
         true
@@ -702,7 +703,7 @@ mod tests {
         .expect("rules build");
         let mut third = Classes::sharing(&book);
         third.adopt(&other);
-        assert!(!Arc::ptr_eq(&third.book.0, &book.0));
+        assert!(!Arc::ptr_eq(&third.book.0, &book.0) && !third.shared);
         assert!(Arc::ptr_eq(&second.book.0, &book.0));
         assert_eq!(book.lock().program, program.id);
     }
