@@ -327,14 +327,17 @@ fn same_output_for_any_number_of_jobs() {
     assert_eq!(one.stdout, four.stdout);
 }
 
-/// `--profile` prints what each rule cost, slowest first, and changes nothing else.
+/// `--profile` prints what each rule cost, slowest first, then what each
+/// prefilter automaton cost and the time by phase, and changes nothing else.
 #[test]
 fn profile_lists_rules_by_cost() {
     let plain = gleaner(&["run", "-f", "jsonl", SEED]);
     let profiled = gleaner(&["run", "--profile", "-f", "jsonl", SEED]);
     assert!(profiled.status.success());
     assert_eq!(plain.stdout, profiled.stdout);
-    let err = stderr(&profiled);
+    let all = stderr(&profiled);
+    let (err, rest) = all.split_once("\n\n").expect("three parts");
+    let (automata, phases) = rest.split_once("\n\n").expect("three parts");
     let mut lines = err.lines();
     assert_eq!(
         lines.next(),
@@ -354,6 +357,52 @@ fn profile_lists_rules_by_cost() {
     }
     assert!(!rows.is_empty() && rows.len() <= 20, "{err}");
     assert!(rows.iter().all(|r| r.contains(".rules:")), "{err}");
+
+    // The automata: tokens scanned, transitions worked out, caches emptied;
+    // the last line adds them up.
+    let mut lines = automata.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "        ms   share      tokens  transitions  emptied  prefilter automaton: windows, stratum, rules"
+        )
+    );
+    let mut rows: Vec<&str> = lines.collect();
+    let total = rows.pop().unwrap_or_default();
+    assert!(
+        total.ends_with(&format!("  all {} automata", rows.len())),
+        "{automata}"
+    );
+    let counts = |line: &str| -> Vec<u64> {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        cols[2..5].iter().map(|c| c.parse().unwrap()).collect()
+    };
+    let mut sums = vec![0; 3];
+    for r in &rows {
+        for (s, c) in sums.iter_mut().zip(counts(r)) {
+            *s += c;
+        }
+    }
+    assert_eq!(counts(total), sums, "{automata}");
+    // The first stratum's sentence rules (42 of them, in one automaton)
+    // are tried in every sentence of this article: it scans all its tokens.
+    let text = std::fs::read_to_string(SEED).unwrap();
+    let tokens = gleaner::text::debug_tokens(&text);
+    let ntokens: u64 = tokens.split_whitespace().next().unwrap().parse().unwrap();
+    let first = rows
+        .iter()
+        .find(|r| r.ends_with("sentences, stratum 1: news/dates.rules:date_calendar and 41 more"))
+        .unwrap_or_else(|| panic!("{automata}"));
+    assert_eq!(counts(first)[0], ntokens, "{automata}");
+    assert!(counts(first)[1] > 0, "{automata}");
+    assert!(
+        phases.starts_with("ms by phase: tokens, sentences and classes "),
+        "{phases}"
+    );
+    assert!(
+        phases.contains("; rules ") && phases.ends_with("\n"),
+        "{phases}"
+    );
 }
 
 /// Input is read while the rules compile; when they do not build, `run`

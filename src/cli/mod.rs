@@ -190,7 +190,9 @@ struct RunArgs {
     /// is an error.
     #[arg(long)]
     lossy: bool,
-    /// Print to stderr the time each rule took (the slowest first); runs on one thread.
+    /// Print to stderr the time each rule took (the slowest first), what each
+    /// prefilter automaton cost (time, tokens scanned, transitions worked out,
+    /// times its cache was emptied) and the time by phase; runs on one thread.
     #[arg(long)]
     profile: bool,
     /// Articles: .txt or .jsonl files, folders of them, or `-` for standard input.
@@ -470,8 +472,21 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
         eprintln!("error: interrupted after {} documents; {what}", out.docs);
         return Ok(ExitCode::from(130));
     }
-    if let Some(profile) = runners.first_mut().and_then(|r| r.profile.take()) {
+    if let Some(runner) = runners.first_mut()
+        && let Some(profile) = runner.profile.take()
+    {
         eprint!("{}", profile_table(&program, &profile));
+        let automata = runner.automata_profile(&program);
+        eprint!("\n{}", automata_table(&program, &automata));
+        let phases = runner.phase_profile();
+        let ms = |n: u64| n as f64 / 1e6;
+        eprintln!(
+            "\nms by phase: tokens, sentences and classes {:.1}; prefilter {:.1} (the automata above, and what they need); rules {:.1} (the first table); records {:.1}",
+            ms(phases.analyze),
+            ms(phases.prefilter),
+            ms(profile.iter().map(|p| p.nanos).sum()),
+            ms(phases.records),
+        );
     }
     // Like the program below: the runners' caches are many allocations,
     // and the process ends soon.
@@ -548,6 +563,53 @@ fn profile_table(program: &Program, profile: &[crate::engine::RuleProfile]) -> S
         100.0,
         profile.iter().map(|p| p.windows).sum::<u64>(),
         profile.iter().map(|p| p.matches).sum::<u64>(),
+        rows.len()
+    ));
+    out
+}
+
+/// The second `--profile` table: the prefilter automata by time spent,
+/// slowest first (each scans the windows of its rules' scope for up to 64
+/// rules of one stratum at once, building its states as the text needs
+/// them).
+fn automata_table(program: &Program, automata: &[crate::engine::AutomatonProfile]) -> String {
+    let mut rows: Vec<&crate::engine::AutomatonProfile> = automata.iter().collect();
+    rows.sort_by_key(|a| std::cmp::Reverse(a.nanos));
+    let total: u64 = automata.iter().map(|a| a.nanos).sum::<u64>().max(1);
+    let mut out = format!(
+        "{:>10}  {:>6}  {:>10}  {:>11}  {:>7}  prefilter automaton: windows, stratum, rules\n",
+        "ms", "share", "tokens", "transitions", "emptied"
+    );
+    let sum = |f: fn(&crate::engine::AutomatonProfile) -> u64| automata.iter().map(f).sum::<u64>();
+    for a in &rows {
+        let windows = match a.scope {
+            crate::syntax::ast::Scope::Sentence => "sentences",
+            crate::syntax::ast::Scope::Paragraph => "paragraphs",
+            crate::syntax::ast::Scope::Document => "documents",
+        };
+        let first = &program.rules[a.rules[0]].id;
+        let rules = match a.rules.len() {
+            1 => first.clone(),
+            2 => format!("{first}, {}", program.rules[a.rules[1]].id),
+            n => format!("{first} and {} more", n - 1),
+        };
+        out.push_str(&format!(
+            "{:>10.1}  {:>5.1}%  {:>10}  {:>11}  {:>7}  {windows}, stratum {}: {rules}\n",
+            a.nanos as f64 / 1e6,
+            100.0 * a.nanos as f64 / total as f64,
+            a.stats.tokens,
+            a.stats.transitions,
+            a.stats.emptied,
+            a.stratum + 1,
+        ));
+    }
+    out.push_str(&format!(
+        "{:>10.1}  {:>5.1}%  {:>10}  {:>11}  {:>7}  all {} automata\n",
+        total as f64 / 1e6,
+        100.0,
+        sum(|a| a.stats.tokens),
+        sum(|a| a.stats.transitions),
+        sum(|a| a.stats.emptied),
         rows.len()
     ));
     out

@@ -139,6 +139,18 @@ pub struct Found {
     pub last: Vec<u32>,
 }
 
+/// What an automaton did (see [`Dfa::stats`]): for `gleaner run --profile`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Tokens of the windows it scanned.
+    pub tokens: u64,
+    /// Transitions it worked out (each a set of NFA states followed over a
+    /// token class, and the state it leads to looked up or made).
+    pub transitions: u64,
+    /// Times its cache was emptied, full.
+    pub emptied: u64,
+}
+
 /// The prefilter for one group of rules (one stratum and scope).
 pub struct Dfa {
     /// The rules (indices into the program's rules); bit `k` of a result is `members[k]`.
@@ -238,6 +250,8 @@ pub struct Dfa {
     /// members.
     closure_at: Vec<u32>,
     closure_data: Vec<u32>,
+    /// What it did so far.
+    stats: Stats,
     /// Marks for working an entry out while a step is half done.
     memo_mark: Vec<u32>,
     memo_stamp: u32,
@@ -399,6 +413,7 @@ impl Dfa {
             filled_quickly: false,
             closure_at: vec![UNKNOWN; n],
             closure_data: Vec::new(),
+            stats: Stats::default(),
             memo_mark: vec![0; n],
             memo_stamp: 0,
             set: Vec::new(),
@@ -430,6 +445,16 @@ impl Dfa {
     /// How many rules it is for.
     pub fn len(&self) -> usize {
         self.members.len()
+    }
+
+    /// Its rules (indices into the program's rules), in order.
+    pub fn members(&self) -> &[u32] {
+        &self.members
+    }
+
+    /// What it did so far.
+    pub fn stats(&self) -> Stats {
+        self.stats
     }
 
     /// True if its cache fills so quickly that two automata, each for half
@@ -789,6 +814,7 @@ impl Dfa {
     /// The state after `from` on a token of local class `lc`, worked out.
     #[inline(never)]
     fn step(&mut self, from: u32, lc: u32) -> u32 {
+        self.stats.transitions += 1;
         let l = lc as usize;
         if self.start_step.len() <= l {
             self.start_step.resize(l + 1, None);
@@ -829,6 +855,7 @@ impl Dfa {
             let hits = self.hits.clone();
             self.filled_quickly |= quickly;
             self.windows = 0;
+            self.stats.emptied += 1;
             self.reset();
             // `intern_set` reads the set's NFA states off their marks.
             for &id in &set {
@@ -868,6 +895,7 @@ impl Dfa {
         found.last.clear();
         found.last.resize(self.members.len(), 0);
         self.windows += 1;
+        self.stats.tokens += window.classes.len() as u64;
         let mut s = 0u32;
         self.note(s, 0, found);
         let n = window.classes.len() as u32;

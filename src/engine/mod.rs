@@ -126,8 +126,17 @@ pub struct Runner {
     /// searches go to (to check that both find the same). Set from the
     /// environment variable `GLEANER_PIKE_ONLY` by [`Runner::new`].
     pub pike_only: bool,
-    /// When set, the time spent in each rule and the windows it ran on.
+    /// When set, the time spent in each rule and the windows it ran on; the
+    /// runner then also times its phases and its prefilter automata
+    /// ([`Runner::phase_profile`], [`Runner::automata_profile`]).
     pub profile: Option<Vec<RuleProfile>>,
+    /// With `profile`: time spent by phase.
+    phases: PhaseProfile,
+    /// With `profile`: time each automaton spent scanning (and building
+    /// its states), by group and first rule (its offset in the group).
+    automaton_nanos: HashMap<(usize, usize), u64>,
+    /// Automata split in two since they were built: group, rules, what they did.
+    retired: Vec<AutomatonProfile>,
     /// When set, every candidate that overlap resolution drops, with the one that beat it.
     pub losses: Option<Vec<trace::Loss>>,
     /// Documents of up to this many tokens have the rules each window's words
@@ -138,6 +147,35 @@ pub struct Runner {
 
 /// The default of [`Runner::trigger_cache_tokens`]: about 10 MB of text.
 pub const TRIGGER_CACHE_TOKENS: usize = 1 << 21;
+
+/// Time a runner spent by phase, in nanoseconds (see [`Runner::profile`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PhaseProfile {
+    /// Tokenizing, splitting sentences and paragraphs, classifying tokens.
+    pub analyze: u64,
+    /// Running the prefilter automata over windows (building their states
+    /// as the text needs them).
+    pub prefilter: u64,
+    /// Building records from the matches that survived, in order.
+    pub records: u64,
+}
+
+/// What one prefilter automaton cost (see [`Runner::automata_profile`]).
+#[derive(Clone, Debug)]
+pub struct AutomatonProfile {
+    /// The stratum of its rules (rules that use records of other rules'
+    /// types run in a later stratum than those).
+    pub stratum: usize,
+    /// The scope of its rules: the windows it scans.
+    pub scope: crate::syntax::ast::Scope,
+    /// Its rules (indices into the program's rules).
+    pub rules: Vec<usize>,
+    /// Time spent in its scans, building included, in nanoseconds.
+    pub nanos: u64,
+    /// Tokens it scanned, transitions it worked out, times its cache was
+    /// emptied.
+    pub stats: dfa::Stats,
+}
 
 /// What one rule cost (see [`Runner::profile`]).
 #[derive(Clone, Copy, Debug, Default)]
@@ -226,6 +264,9 @@ impl Runner {
             masks: Vec::new(),
             limit: Vec::new(),
             profile: None,
+            phases: PhaseProfile::default(),
+            automaton_nanos: HashMap::default(),
+            retired: Vec::new(),
             losses: None,
             no_dfa: std::env::var_os("GLEANER_NO_DFA").is_some(),
             pike_only: std::env::var_os("GLEANER_PIKE_ONLY").is_some(),
@@ -285,8 +326,13 @@ impl Runner {
         doc: &Document,
         each: &mut dyn FnMut(RecordRef<'_>),
     ) {
+        let clock = self.profile.is_some().then(std::time::Instant::now);
         let mut analysis = self.analyze(program, &doc.text);
+        if let Some(clock) = clock {
+            self.phases.analyze += clock.elapsed().as_nanos() as u64;
+        }
         let finals = self.run_analysis(program, &doc.text, &analysis);
+        let clock = self.profile.is_some().then(std::time::Instant::now);
         // Records are built from tokens, words and sentence starts only.
         analysis.classes = Vec::new();
         let cx = RecordContext::new(program, doc, &analysis, &finals);
@@ -306,6 +352,29 @@ impl Runner {
         for i in order {
             each(build_record(&cx, &finals[i as usize]));
         }
+        if let Some(clock) = clock {
+            self.phases.records += clock.elapsed().as_nanos() as u64;
+        }
+    }
+
+    /// With [`Runner::profile`] set: the time spent by phase so far (the
+    /// rules' own matching is in the profile itself).
+    pub fn phase_profile(&self) -> PhaseProfile {
+        self.phases
+    }
+
+    /// With [`Runner::profile`] set: what each prefilter automaton built so
+    /// far cost, in the order of their groups (those split in two since
+    /// first, then the ones in use).
+    pub fn automata_profile(&self, program: &Program) -> Vec<AutomatonProfile> {
+        let mut out = self.retired.clone();
+        for (group, parts) in self.dfas.iter().enumerate() {
+            for (offset, dfa) in parts.iter().flatten() {
+                let nanos = self.automaton_nanos.get(&(group, *offset));
+                out.push(automaton_profile(program, nanos.copied(), dfa));
+            }
+        }
+        out
     }
 
     /// Runs every rule; returns the candidates that survive overlap resolution.
@@ -400,7 +469,11 @@ impl Runner {
                     }
                     self.todo.sort_unstable();
                     if !self.no_dfa {
+                        let clock = self.profile.is_some().then(std::time::Instant::now);
                         self.prefilter(program, a, &spans, group, scheduled, w);
+                        if let Some(clock) = clock {
+                            self.phases.prefilter += clock.elapsed().as_nanos() as u64;
+                        }
                     }
                     self.ran.clear();
                     for i in 0..self.todo.len() {
@@ -582,6 +655,7 @@ impl Runner {
                 cuts: &self.cuts,
                 ends_sentence: a.boundary.get(w.end as usize),
             };
+            let clock = self.profile.is_some().then(std::time::Instant::now);
             dfa.scan(
                 program,
                 &self.classes,
@@ -589,6 +663,10 @@ impl Runner {
                 &window,
                 &mut self.found,
             );
+            if let Some(clock) = clock {
+                *self.automaton_nanos.entry((group, *offset)).or_default() +=
+                    clock.elapsed().as_nanos() as u64;
+            }
             // The rules it lets through (most it does not, in most windows).
             for (word, &bits) in self.found.rules.iter().enumerate() {
                 let mut bits = bits;
@@ -610,6 +688,10 @@ impl Runner {
         }
         if let Some(i) = split {
             let (offset, dfa) = parts.remove(i);
+            if self.profile.is_some() {
+                let nanos = self.automaton_nanos.remove(&(group, offset));
+                self.retired.push(automaton_profile(program, nanos, &dfa));
+            }
             let half = dfa.len() / 2;
             let rules = &scheduled[offset..offset + dfa.len()];
             parts.insert(i, (offset + half, dfa::Dfa::new(program, &rules[half..])));
@@ -661,6 +743,19 @@ impl Runner {
                 }
             }
         }
+    }
+}
+
+/// What automaton `dfa` cost, given the time its scans took.
+fn automaton_profile(program: &Program, nanos: Option<u64>, dfa: &dfa::Dfa) -> AutomatonProfile {
+    let rules: Vec<usize> = dfa.members().iter().map(|&r| r as usize).collect();
+    let first = &program.rules[rules[0]];
+    AutomatonProfile {
+        stratum: first.stratum,
+        scope: first.scope,
+        rules,
+        nanos: nanos.unwrap_or(0),
+        stats: dfa.stats(),
     }
 }
 
