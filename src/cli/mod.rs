@@ -597,7 +597,7 @@ fn automata_table(program: &Program, automata: &[crate::engine::AutomatonProfile
             "{:>10.1}  {:>5.1}%  {:>10}  {:>11}  {:>7}  {windows}, stratum {}: {rules}\n",
             a.nanos as f64 / 1e6,
             100.0 * a.nanos as f64 / total as f64,
-            a.stats.tokens,
+            a.tokens,
             a.stats.transitions,
             a.stats.emptied,
             a.stratum + 1,
@@ -607,7 +607,7 @@ fn automata_table(program: &Program, automata: &[crate::engine::AutomatonProfile
         "{:>10.1}  {:>5.1}%  {:>10}  {:>11}  {:>7}  all {} automata\n",
         total as f64 / 1e6,
         100.0,
-        sum(|a| a.stats.tokens),
+        sum(|a| a.tokens),
         sum(|a| a.stats.transitions),
         sum(|a| a.stats.emptied),
         rows.len()

@@ -142,8 +142,6 @@ pub struct Found {
 /// What an automaton did (see [`Dfa::stats`]): for `gleaner run --profile`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
-    /// Tokens of the windows it scanned.
-    pub tokens: u64,
     /// Transitions it worked out (each a set of NFA states followed over a
     /// token class, and the state it leads to looked up or made).
     pub transitions: u64,
@@ -895,7 +893,6 @@ impl Dfa {
         found.last.clear();
         found.last.resize(self.members.len(), 0);
         self.windows += 1;
-        self.stats.tokens += window.classes.len() as u64;
         let mut s = 0u32;
         self.note(s, 0, found);
         let n = window.classes.len() as u32;

@@ -132,9 +132,10 @@ pub struct Runner {
     pub profile: Option<Vec<RuleProfile>>,
     /// With `profile`: time spent by phase.
     phases: PhaseProfile,
-    /// With `profile`: time each automaton spent scanning (and building
-    /// its states), by group and first rule (its offset in the group).
-    automaton_nanos: HashMap<(usize, usize), u64>,
+    /// With `profile`: the time each automaton spent scanning (and building
+    /// its states) and the tokens it scanned, by group and first rule (its
+    /// offset in the group).
+    scanned: HashMap<(usize, usize), (u64, u64)>,
     /// Automata split in two since they were built: group, rules, what they did.
     retired: Vec<AutomatonProfile>,
     /// When set, every candidate that overlap resolution drops, with the one that beat it.
@@ -172,8 +173,9 @@ pub struct AutomatonProfile {
     pub rules: Vec<usize>,
     /// Time spent in its scans, building included, in nanoseconds.
     pub nanos: u64,
-    /// Tokens it scanned, transitions it worked out, times its cache was
-    /// emptied.
+    /// Tokens of the windows it scanned.
+    pub tokens: u64,
+    /// Transitions it worked out, times its cache was emptied.
     pub stats: dfa::Stats,
 }
 
@@ -265,7 +267,7 @@ impl Runner {
             limit: Vec::new(),
             profile: None,
             phases: PhaseProfile::default(),
-            automaton_nanos: HashMap::default(),
+            scanned: HashMap::default(),
             retired: Vec::new(),
             losses: None,
             no_dfa: std::env::var_os("GLEANER_NO_DFA").is_some(),
@@ -370,8 +372,8 @@ impl Runner {
         let mut out = self.retired.clone();
         for (group, parts) in self.dfas.iter().enumerate() {
             for (offset, dfa) in parts.iter().flatten() {
-                let nanos = self.automaton_nanos.get(&(group, *offset));
-                out.push(automaton_profile(program, nanos.copied(), dfa));
+                let scanned = self.scanned.get(&(group, *offset));
+                out.push(automaton_profile(program, scanned.copied(), dfa));
             }
         }
         out
@@ -664,8 +666,9 @@ impl Runner {
                 &mut self.found,
             );
             if let Some(clock) = clock {
-                *self.automaton_nanos.entry((group, *offset)).or_default() +=
-                    clock.elapsed().as_nanos() as u64;
+                let (nanos, tokens) = self.scanned.entry((group, *offset)).or_default();
+                *nanos += clock.elapsed().as_nanos() as u64;
+                *tokens += classes.len() as u64;
             }
             // The rules it lets through (most it does not, in most windows).
             for (word, &bits) in self.found.rules.iter().enumerate() {
@@ -689,8 +692,8 @@ impl Runner {
         if let Some(i) = split {
             let (offset, dfa) = parts.remove(i);
             if self.profile.is_some() {
-                let nanos = self.automaton_nanos.remove(&(group, offset));
-                self.retired.push(automaton_profile(program, nanos, &dfa));
+                let scanned = self.scanned.remove(&(group, offset));
+                self.retired.push(automaton_profile(program, scanned, &dfa));
             }
             let half = dfa.len() / 2;
             let rules = &scheduled[offset..offset + dfa.len()];
@@ -746,15 +749,22 @@ impl Runner {
     }
 }
 
-/// What automaton `dfa` cost, given the time its scans took.
-fn automaton_profile(program: &Program, nanos: Option<u64>, dfa: &dfa::Dfa) -> AutomatonProfile {
+/// What automaton `dfa` cost, given the time its scans took and the tokens
+/// they scanned.
+fn automaton_profile(
+    program: &Program,
+    scanned: Option<(u64, u64)>,
+    dfa: &dfa::Dfa,
+) -> AutomatonProfile {
+    let (nanos, tokens) = scanned.unwrap_or_default();
     let rules: Vec<usize> = dfa.members().iter().map(|&r| r as usize).collect();
     let first = &program.rules[rules[0]];
     AutomatonProfile {
         stratum: first.stratum,
         scope: first.scope,
         rules,
-        nanos: nanos.unwrap_or(0),
+        nanos,
+        tokens,
         stats: dfa.stats(),
     }
 }
