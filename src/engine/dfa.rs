@@ -879,7 +879,9 @@ impl Dfa {
 
     /// Runs over a window, and says in `found` (emptied first) which rules
     /// may match in it and where their last possible match ends. Token tests
-    /// are answered through `memo`.
+    /// are answered through `memo`. In line: its one caller's loop over the
+    /// automata and this loop over the tokens are the hot path.
+    #[inline(always)]
     pub fn scan(
         &mut self,
         program: &Program,
