@@ -62,7 +62,7 @@ pub(crate) fn build_in_parallel() -> bool {
 
 pub use compile::Program;
 pub use diag::{Diagnostic, Diagnostics};
-pub use engine::{Field, Record, Runner, SharedCaches};
+pub use engine::{Field, Record, Runner};
 pub use text::Document;
 
 impl Program {

@@ -1315,39 +1315,3 @@ fn records_as_built_write_the_same_json_as_records() {
         "{total} records, {values} values"
     );
 }
-
-/// Runners sharing their caches (`Runner::sharing`), on two threads that
-/// take the fixture articles in turns, find exactly the records a runner of
-/// its own finds in each.
-#[test]
-fn runners_sharing_caches_find_what_one_alone_finds() {
-    let program = Program::from_paths(&["rules".into()]).expect("bundled rules build");
-    let docs: Vec<Document> = common::fixture_paths()
-        .iter()
-        .map(|p| Document::new(p.display().to_string(), std::fs::read_to_string(p).unwrap()))
-        .collect();
-    let mut alone = gleaner::Runner::new();
-    let want: Vec<Vec<Record>> = docs.iter().map(|d| alone.run(&program, d)).collect();
-    let shared = gleaner::SharedCaches::default();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let got = std::sync::Mutex::new(vec![Vec::new(); docs.len()]);
-    std::thread::scope(|s| {
-        for _ in 0..2 {
-            s.spawn(|| {
-                let mut runner = gleaner::Runner::sharing(&shared);
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(doc) = docs.get(i) else { break };
-                    let records = runner.run(&program, doc);
-                    got.lock().unwrap()[i] = records;
-                }
-            });
-        }
-    });
-    let got = got.into_inner().unwrap();
-    assert_eq!(got.len(), 43);
-    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
-        assert_eq!(g, w, "{}", docs[i].id);
-    }
-    assert!(want.iter().map(Vec::len).sum::<usize>() > 500);
-}

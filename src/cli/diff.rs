@@ -144,20 +144,9 @@ pub(super) fn diff(args: DiffArgs) -> std::io::Result<ExitCode> {
     let progress = super::progress::Progress::new(&args.inputs, args.quiet);
     // Each worker runs both rule sets over a document; the documents are
     // taken back in input order.
-    // With several, the threads' runners of each rule set share token classes.
-    let jobs = super::jobs(args.jobs);
-    let shared = (jobs > 1).then(|| {
-        (
-            crate::engine::SharedCaches::default(),
-            crate::engine::SharedCaches::default(),
-        )
-    });
     queue.run_ordered(
-        jobs,
-        || match &shared {
-            Some((old, new)) => (Runner::sharing(old), Runner::sharing(new)),
-            None => (Runner::new(), Runner::new()),
-        },
+        super::jobs(args.jobs),
+        || (Runner::new(), Runner::new()),
         |(old_runner, new_runner), doc, _| {
             doc.map(|doc| {
                 let o = old_runner.run(&old, &doc);

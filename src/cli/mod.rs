@@ -425,12 +425,10 @@ fn run(args: RunArgs) -> std::io::Result<ExitCode> {
     let (chars, jsonl) = (out.chars, format == Format::Jsonl);
     // With `--profile`, one thread, whose runner adds up what each rule cost.
     let jobs = if args.profile { 1 } else { jobs(args.jobs) };
-    // Runners on several threads share the token classes they work out.
-    let shared = (jobs > 1).then(crate::engine::SharedCaches::default);
     let mut runners = queue.run_ordered(
         jobs,
         || {
-            let mut runner = shared.as_ref().map_or_else(Runner::new, Runner::sharing);
+            let mut runner = Runner::new();
             runner.profile = args.profile.then(Vec::new);
             runner
         },

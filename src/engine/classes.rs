@@ -3,26 +3,18 @@
 //!
 //! A token's class is fixed by its text (its word group, its letter-case
 //! flags, its kind, which of the program's regexes it matches) and by whether
-//! it is glued to the token before it. Text classes are numbered as they are
-//! met, in a [`Book`] that the runners of several threads may share (so a
-//! text is worked out once for all of them); the number of a class is
-//! `2 * text class + glued`. Each runner's [`Classes`] keeps the texts it met
-//! in tables of its own, looked up without a lock.
+//! it is glued to the token before it. Classes are numbered as they are met,
+//! per [`Classes`] (one per runner): the number of a class is
+//! `2 * text class + glued`.
 
 use crate::compile::{NO_WORD, Program, Test, class_matches};
 use crate::text::normalize;
 use crate::text::tokenize::{CAP, GLUED, LETTER, LOWER, Token, TokenKind, UPPER};
 use rustc_hash::FxHashMap as HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Token texts remembered at most; past this the memory is emptied and
 /// filled again, so that memory stays flat on any input.
 const MAX_TEXTS: usize = 1 << 16;
-
-/// Texts a [`Book`] remembers at most: more than a runner does, so that
-/// texts a runner forgot when its tables were emptied are still there, but
-/// no more than a hash map of 2^17 slots holds (4 MB).
-const MAX_SHARED_TEXTS: usize = 7 * (2 * MAX_TEXTS) / 8;
 
 /// The flags a text fixes (the others depend on the text around a token).
 const TEXT_FLAGS: u8 = CAP | UPPER | LOWER | LETTER;
@@ -167,32 +159,6 @@ impl ShortTable {
 /// What a text class is made of: word group, letter-case flags, kind, regex bits.
 type ClassKey = (u32, u8, TokenKind, Box<[u64]>);
 
-/// The text classes of one program, numbered once for every runner that
-/// shares the book (see [`crate::engine::SharedCaches`]), and the texts met so
-/// far by any of them. Runners ask it, under its lock, only for a text they
-/// have not met themselves.
-#[derive(Clone, Default)]
-pub struct Book(Arc<Mutex<Pages>>);
-
-#[derive(Default)]
-struct Pages {
-    /// The program the classes are numbered for (0: none yet).
-    program: u64,
-    /// Texts met by any runner, those of up to 16 bytes by their short key
-    /// (emptied past [`MAX_SHARED_TEXTS`]; the classes stay).
-    by_short: HashMap<[u64; 2], Seen>,
-    by_text: HashMap<Box<str>, Seen>,
-    by_key: HashMap<ClassKey, u32>,
-    /// Each text class, by number.
-    info: Vec<ClassInfo>,
-}
-
-impl Book {
-    fn lock(&self) -> MutexGuard<'_, Pages> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
 /// Token classes met so far, for one program.
 #[derive(Default)]
 pub struct Classes {
@@ -201,59 +167,25 @@ pub struct Classes {
     /// holds a zero byte, so the padding is unambiguous): no string compare.
     by_short: ShortTable,
     by_text: HashMap<Box<str>, Seen>,
-    /// Each text class, by number: those of the book, copied as far as
-    /// the last one this runner was given.
+    by_key: HashMap<ClassKey, u32>,
+    /// Each text class, by number.
     pub info: Vec<ClassInfo>,
-    /// Where classes are numbered (shared with other runners, or not).
-    book: Book,
-    /// The book is shared: texts are looked up in it, and recorded there.
-    /// (A runner's own book only numbers classes: its texts are in its
-    /// own tables already.)
-    shared: bool,
-    /// Texts this runner worked out itself (not found in its tables or the book).
-    #[cfg(test)]
-    worked_out: usize,
     norm: String,
 }
 
 impl Classes {
-    /// Classes numbered in `book`, which other runners may share.
-    pub fn sharing(book: &Book) -> Classes {
-        Classes {
-            book: book.clone(),
-            shared: true,
-            ..Classes::default()
-        }
-    }
-
     /// The id of the program these classes were met for (0: none yet).
     pub fn program(&self) -> u64 {
         self.program
     }
 
     /// Forgets everything if it was filled for another program; true if so.
-    /// A book numbering another program's classes is left to the runners
-    /// of that program: this runner takes a book of its own, shared with
-    /// no one.
     pub fn adopt(&mut self, program: &Program) -> bool {
         if self.program == program.id {
             return false;
         }
-        let (mut book, mut shared) = (self.book.clone(), self.shared);
-        {
-            let mut pages = book.lock();
-            if pages.program == 0 {
-                pages.program = program.id;
-            } else if pages.program != program.id {
-                drop(pages);
-                (book, shared) = (Book::default(), false);
-                book.lock().program = program.id;
-            }
-        }
         *self = Classes {
             program: program.id,
-            book,
-            shared,
             ..Classes::default()
         };
         true
@@ -342,9 +274,7 @@ impl Classes {
     }
 
     /// [`Classes::classify_keyed`] for a text not met before (or met with
-    /// other flags): out of line, so that the common case stays small. The
-    /// book may know it from another runner; if not, it is worked out here
-    /// (outside the book's lock) and its class numbered in the book.
+    /// other flags): out of line, so that the common case stays small.
     #[cold]
     #[inline(never)]
     fn classify_new(
@@ -355,88 +285,6 @@ impl Classes {
         short: Option<[u64; 2]>,
         (flags, glued): (u8, u32),
     ) -> (u32, u32) {
-        let known = if !self.shared {
-            None
-        } else {
-            let pages = self.book.lock();
-            let seen = match short {
-                Some(k) => pages.by_short.get(&k),
-                None => pages.by_text.get(text),
-            };
-            let seen = seen
-                .copied()
-                .filter(|s| s.flags == flags && s.kind == token.kind);
-            if seen.is_some() {
-                copy_info(&mut self.info, &pages);
-            }
-            seen
-        };
-        let seen = match known {
-            Some(seen) => seen,
-            None => {
-                #[cfg(test)]
-                {
-                    self.worked_out += 1;
-                }
-                let (word, key) = self.work_out(program, token, text, flags);
-                let mut pages = self.book.lock();
-                let class = match pages.by_key.get(&key) {
-                    Some(&c) => c,
-                    None => {
-                        let c = pages.info.len() as u32;
-                        pages.info.push(ClassInfo {
-                            word: program.group_word[key.0 as usize],
-                            flags,
-                            kind: token.kind,
-                            regex: key.3.clone(),
-                        });
-                        pages.by_key.insert(key, c);
-                        c
-                    }
-                };
-                let seen = Seen {
-                    word,
-                    flags,
-                    kind: token.kind,
-                    class,
-                };
-                if self.shared {
-                    if pages.by_short.len() + pages.by_text.len() >= MAX_SHARED_TEXTS {
-                        pages.by_short.clear();
-                        pages.by_text.clear();
-                    }
-                    match short {
-                        Some(k) => pages.by_short.insert(k, seen),
-                        None => pages.by_text.insert(text.into(), seen),
-                    };
-                }
-                copy_info(&mut self.info, &pages);
-                seen
-            }
-        };
-        if self.by_short.len + self.by_text.len() >= MAX_TEXTS {
-            self.by_short.clear();
-            self.by_text.clear();
-        }
-        match short {
-            Some(k) => {
-                self.by_short.insert(k, seen);
-            }
-            None => {
-                self.by_text.insert(text.into(), seen);
-            }
-        }
-        (seen.word, 2 * seen.class + glued)
-    }
-
-    /// A text's word id, and what its class is made of.
-    fn work_out(
-        &mut self,
-        program: &Program,
-        token: &Token,
-        text: &str,
-        flags: u8,
-    ) -> (u32, ClassKey) {
         normalize(text, &mut self.norm);
         let word = program.vocab.get(&self.norm);
         let group = if word == NO_WORD {
@@ -459,20 +307,46 @@ impl Classes {
                 }
             }
         }
-        (word, (group, flags, token.kind, regex))
+        let key = (group, flags, token.kind, regex);
+        let class = match self.by_key.get(&key) {
+            Some(&c) => c,
+            None => {
+                let c = self.info.len() as u32;
+                self.info.push(ClassInfo {
+                    word: program.group_word[group as usize],
+                    flags,
+                    kind: token.kind,
+                    regex: key.3.clone(),
+                });
+                self.by_key.insert(key, c);
+                c
+            }
+        };
+        let seen = Seen {
+            word,
+            flags,
+            kind: token.kind,
+            class,
+        };
+        if self.by_short.len + self.by_text.len() >= MAX_TEXTS {
+            self.by_short.clear();
+            self.by_text.clear();
+        }
+        match short {
+            Some(k) => {
+                self.by_short.insert(k, seen);
+            }
+            None => {
+                self.by_text.insert(text.into(), seen);
+            }
+        }
+        (word, 2 * class + glued)
     }
 
     /// True if the tokens of `class` pass `test`.
     pub fn test(&self, program: &Program, test: &Test, class: u32) -> bool {
         let info = &self.info[(class / 2) as usize];
         passes(program, test, info, class & 1 != 0)
-    }
-}
-
-/// Copies the classes of the book this runner has not copied yet.
-fn copy_info(info: &mut Vec<ClassInfo>, pages: &Pages) {
-    if let Some(new) = pages.info.get(info.len()..) {
-        info.extend_from_slice(new);
     }
 }
 
@@ -655,58 +529,6 @@ impl Memo {
 mod tests {
     use super::*;
     use crate::text::tokenize::tokenize;
-
-    /// Two runners' classes numbered in one book: the second finds every
-    /// text the first worked out (in the book, as it has not met them) and
-    /// gets the same class numbers, also for a text only it meets; a third
-    /// given another program takes a book of its own, and the first two
-    /// keep theirs.
-    #[test]
-    fn classes_shared_in_a_book_are_worked_out_once() {
-        let program = crate::Program::from_source(
-            "t.rules",
-            "record A()\nrule a { match \"said\" /^[A-Z][a-z]+$/ Cap emit A {} }\n",
-        )
-        .expect("rules build");
-        let text = "Lavrov said the minister of Foreign Affairs said it. A longer-than-sixteen-bytes word.";
-        let mut tokens = Vec::new();
-        tokenize(text, &mut tokens);
-        let book = Book::default();
-        let (mut first, mut second) = (Classes::sharing(&book), Classes::sharing(&book));
-        let run = |c: &mut Classes, text: &str, tokens: &[Token]| {
-            c.adopt(&program);
-            let (mut words, mut classes) = (Vec::new(), Vec::new());
-            c.classify_all(&program, text, tokens, &mut words, &mut classes);
-            (words, classes)
-        };
-        let a = run(&mut first, text, &tokens);
-        // Each of the 12 distinct texts once ("said" and "." are met twice,
-        // the long word is kept by its text, not a short key).
-        assert_eq!(first.worked_out, 12);
-        assert_eq!(run(&mut second, text, &tokens), a);
-        assert_eq!(second.worked_out, 0);
-        assert_eq!(first.info.len(), second.info.len());
-        // A text only the second meets is numbered in the book, where the
-        // first finds it.
-        let more = "Sergei";
-        let mut t = Vec::new();
-        tokenize(more, &mut t);
-        let b = run(&mut second, more, &t);
-        assert_eq!(second.worked_out, 1);
-        assert_eq!(run(&mut first, more, &t), b);
-        assert_eq!(first.worked_out, 12);
-        // Another program: a book of its own.
-        let other = crate::Program::from_source(
-            "u.rules",
-            "record B()\nrule b { match \"it\" emit B {} }\n",
-        )
-        .expect("rules build");
-        let mut third = Classes::sharing(&book);
-        third.adopt(&other);
-        assert!(!Arc::ptr_eq(&third.book.0, &book.0) && !third.shared);
-        assert!(Arc::ptr_eq(&second.book.0, &book.0));
-        assert_eq!(book.lock().program, program.id);
-    }
 
     /// More distinct texts than the table holds (it is emptied and filled
     /// again), short and long ones, each met twice: every token gets the

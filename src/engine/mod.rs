@@ -225,30 +225,9 @@ impl Default for Runner {
     }
 }
 
-/// What the runners of one program on several threads work out once for
-/// all of them: the token classes of the texts they meet (a text one
-/// runner has classified, another takes from here instead of working it
-/// out again). Give each thread's runner a clone, through
-/// [`Runner::sharing`]. Output does not depend on it.
-#[derive(Clone, Default)]
-pub struct SharedCaches {
-    classes: classes::Book,
-}
-
 impl Runner {
     /// A new runner.
     pub fn new() -> Runner {
-        Runner::with_classes(classes::Classes::default())
-    }
-
-    /// A new runner that shares what it works out with the other runners
-    /// made from `shared` (on other threads, over the same program). A
-    /// runner given another program takes what it needs for it alone.
-    pub fn sharing(shared: &SharedCaches) -> Runner {
-        Runner::with_classes(classes::Classes::sharing(&shared.classes))
-    }
-
-    fn with_classes(classes: classes::Classes) -> Runner {
         Runner {
             vm: Vm::default(),
             marks: Vec::new(),
@@ -258,7 +237,7 @@ impl Runner {
             class_lists: Vec::new(),
             todo: Vec::new(),
             ran: Vec::new(),
-            classes,
+            classes: classes::Classes::default(),
             dfas: Vec::new(),
             allowed: Vec::new(),
             found: dfa::Found::default(),
