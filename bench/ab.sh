@@ -67,7 +67,6 @@ time_ms() {
     run "$@" >/dev/null
     echo $((($(now) - t0) / 1000000))
 }
-ratio() { echo "scale=3; $1 / $2" | bc | awk '{ printf "%.3f", $1 }'; }
 a1=() b1=() a2=() b2=() r1=() r2=()
 for ((r = 1; r <= rounds; r++)); do
     ta1=$(time_ms taskset -c 0 "$tmp/gleaner-a" run -j 1)
@@ -75,10 +74,10 @@ for ((r = 1; r <= rounds; r++)); do
     ta2=$(time_ms "$tmp/gleaner-a" run -j 2)
     tb2=$(time_ms "$tmp/gleaner-b" run -j 2)
     a1+=("$ta1") b1+=("$tb1") a2+=("$ta2") b2+=("$tb2")
-    r1+=("$(ratio "$tb1" "$ta1")") r2+=("$(ratio "$tb2" "$ta2")")
+    r1+=("$(ratio "$tb1" "$ta1" 3)") r2+=("$(ratio "$tb2" "$ta2" 3)")
     echo "round $r: one core A $ta1 ms, B $tb1 ms; two cores A $ta2 ms, B $tb2 ms"
 done
 ma1=$(median "${a1[@]}") mb1=$(median "${b1[@]}") ma2=$(median "${a2[@]}") mb2=$(median "${b2[@]}")
 echo "one core:  A $ma1 ms, B $mb1 ms; B / A by round: $(median "${r1[@]}")"
 echo "two cores: A $ma2 ms, B $mb2 ms; B / A by round: $(median "${r2[@]}")"
-echo "two cores / one core: A $(ratio "$ma1" "$ma2")x, B $(ratio "$mb1" "$mb2")x"
+echo "two cores / one core: A $(ratio "$ma1" "$ma2" 3)x, B $(ratio "$mb1" "$mb2" 3)x"

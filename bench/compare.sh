@@ -112,11 +112,12 @@ for n in "${names[@]}"; do
     median[$n]=$mid
     printf '| %-48s | %10s | %-17s | %9s |\n' "$(describe "$n")" "$mid" "${rates[0]}-${rates[-1]}" "$count"
 done
-ratio() { echo "scale=1; ${median[$1]} / ${median[$2]}" | bc -l; }
+# The ratio of two entries' medians, to $3 decimals (1 unless given).
+of() { ratio "${median[$1]}" "${median[$2]}" "${3:-1}"; }
 printf '\ngleaner / spaCy, 2 patterns: %s×; bundled library (1 core) / spaCy 2 patterns: %s×;\n' \
-    "$(ratio gleaner-2 spacy-2)" "$(ratio gleaner-all spacy-2)"
+    "$(of gleaner-2 spacy-2)" "$(of gleaner-all spacy-2)"
 printf 'byte scan / tokenizer: %s×; 2 cores / 1 core (bundled library): %s×\n' \
-    "$(ratio scan tokenize)" "$(echo "scale=2; ${median[gleaner-all-j2]} / ${median[gleaner-all]}" | bc -l)"
+    "$(of scan tokenize)" "$(of gleaner-all-j2 gleaner-all 2)"
 # The same ratio run by run (the one-core and two-core runs of a round are
 # measured one after the other, so a slow spell of the shared machine weighs
 # on both): the median of the per-round ratios, and their range.

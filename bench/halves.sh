@@ -36,7 +36,6 @@ LC_ALL=C awk -v half="$half" -v a="$tmp/a.jsonl" -v b="$tmp/b.jsonl" \
 
 ms() { echo $((($2 - $1) / 1000000)); }
 run() { "$@" --quiet --format jsonl; }
-ratio() { echo "scale=2; $1 / $2" | bc; }
 both=() halves=() threads=()
 for ((r = 1; r <= rounds; r++)); do
     t0=$(now)
@@ -53,7 +52,7 @@ for ((r = 1; r <= rounds; r++)); do
     run "$gleaner" run -j 2 "$corpus" >/dev/null
     t4=$(now)
     one=$(ms "$t0" "$t1") pair=$(ms "$t1" "$t2") split=$(ms "$t2" "$t3") two=$(ms "$t3" "$t4")
-    rb=$(ratio "2 * $one" "$pair") rh=$(ratio "$one" "$split") rt=$(ratio "$one" "$two")
+    rb=$(ratio "$((2 * one))" "$pair") rh=$(ratio "$one" "$split") rt=$(ratio "$one" "$two")
     both+=("$rb") halves+=("$rh") threads+=("$rt")
     echo "round $r: one core $one ms; side by side $pair ms (${rb}x); halves $split ms (${rh}x); -j 2 $two ms (${rt}x)"
 done

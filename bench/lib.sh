@@ -21,5 +21,9 @@ need_two_cores() {
 # The median of the numbers given (of an even count, the upper middle one).
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
+# $1 / $2 with $3 decimals (2 unless given), rounded, not cut off as bc's
+# `scale` would (1.789 is 1.8, not 1.7).
+ratio() { awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { printf "%." d "f", a / b }'; }
+
 # Nanoseconds since the epoch.
 now() { date +%s%N; }
