@@ -1315,3 +1315,38 @@ fn records_as_built_write_the_same_json_as_records() {
         "{total} records, {values} values"
     );
 }
+
+/// With `profile` set, a runner's automata figures are those of the
+/// program it runs now: given another program, it starts them afresh.
+#[test]
+fn automata_profile_is_of_the_program_run_now() {
+    let a = program("record A()\nrule a { match \"said\" emit A {} }\n");
+    let b = program("record B()\nrule b { match \"told\" emit B {} }\n");
+    let mut runner = gleaner::Runner::new();
+    runner.profile = Some(Vec::new());
+    let tokens = |text: &str| {
+        let dump = gleaner::text::debug_tokens(text);
+        dump.split_whitespace()
+            .next()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+    };
+    let first = "He said so. She said no. They said yes.";
+    runner.run(&a, &Document::new("1", first));
+    let got = runner.automata_profile(&a);
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        (got[0].rules.clone(), got[0].tokens),
+        (vec![0], tokens(first))
+    );
+    let second = "He told her.";
+    runner.run(&b, &Document::new("2", second));
+    let got = runner.automata_profile(&b);
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        (got[0].rules.clone(), got[0].tokens),
+        (vec![0], tokens(second))
+    );
+    assert!(got[0].stats.transitions > 0 && got[0].stats.emptied == 0);
+}

@@ -263,6 +263,9 @@ impl Runner {
         if self.classes.adopt(program) {
             self.dfas.clear();
             self.class_lists.clear();
+            // What the last program's automata cost, with them.
+            self.scanned.clear();
+            self.retired.clear();
         }
         // The per-class test answers the prefilter and the VM share.
         self.vm.memo().adopt(program);
