@@ -1324,29 +1324,17 @@ fn automata_profile_is_of_the_program_run_now() {
     let b = program("record B()\nrule b { match \"told\" emit B {} }\n");
     let mut runner = gleaner::Runner::new();
     runner.profile = Some(Vec::new());
-    let tokens = |text: &str| {
+    let runs = [
+        (&a, "He said so. She said no. They said yes."),
+        (&b, "He told her."),
+    ];
+    for (program, text) in runs {
+        runner.run(program, &Document::new("d", text));
         let dump = gleaner::text::debug_tokens(text);
-        dump.split_whitespace()
-            .next()
-            .unwrap()
-            .parse::<u64>()
-            .unwrap()
-    };
-    let first = "He said so. She said no. They said yes.";
-    runner.run(&a, &Document::new("1", first));
-    let got = runner.automata_profile(&a);
-    assert_eq!(got.len(), 1);
-    assert_eq!(
-        (got[0].rules.clone(), got[0].tokens),
-        (vec![0], tokens(first))
-    );
-    let second = "He told her.";
-    runner.run(&b, &Document::new("2", second));
-    let got = runner.automata_profile(&b);
-    assert_eq!(got.len(), 1);
-    assert_eq!(
-        (got[0].rules.clone(), got[0].tokens),
-        (vec![0], tokens(second))
-    );
-    assert!(got[0].stats.transitions > 0 && got[0].stats.emptied == 0);
+        let tokens: u64 = dump.split_whitespace().next().unwrap().parse().unwrap();
+        let got = runner.automata_profile(program);
+        assert_eq!(got.len(), 1, "{text}");
+        assert_eq!((got[0].rules.clone(), got[0].tokens), (vec![0], tokens));
+        assert!(got[0].stats.transitions > 0 && got[0].stats.emptied == 0);
+    }
 }
