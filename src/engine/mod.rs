@@ -310,13 +310,11 @@ impl Runner {
         doc: &Document,
         each: &mut dyn FnMut(RecordRef<'_>),
     ) {
-        let clock = self.profile.is_some().then(std::time::Instant::now);
+        let clock = start_clock(&self.profile);
         let mut analysis = self.analyze(program, &doc.text);
-        if let Some(clock) = clock {
-            self.phases.analyze += clock.elapsed().as_nanos() as u64;
-        }
+        add_elapsed(&mut self.phases.analyze, clock);
         let finals = self.run_analysis(program, &doc.text, &analysis);
-        let clock = self.profile.is_some().then(std::time::Instant::now);
+        let clock = start_clock(&self.profile);
         // Records are built from tokens, words and sentence starts only.
         analysis.classes = Vec::new();
         let cx = RecordContext::new(program, doc, &analysis, &finals);
@@ -336,9 +334,7 @@ impl Runner {
         for i in order {
             each(build_record(&cx, &finals[i as usize]));
         }
-        if let Some(clock) = clock {
-            self.phases.records += clock.elapsed().as_nanos() as u64;
-        }
+        add_elapsed(&mut self.phases.records, clock);
     }
 
     /// With [`Runner::profile`] set: the time spent by phase so far (the
@@ -453,11 +449,9 @@ impl Runner {
                     }
                     self.todo.sort_unstable();
                     if !self.no_dfa {
-                        let clock = self.profile.is_some().then(std::time::Instant::now);
+                        let clock = start_clock(&self.profile);
                         self.prefilter(program, a, &spans, group, scheduled, w);
-                        if let Some(clock) = clock {
-                            self.phases.prefilter += clock.elapsed().as_nanos() as u64;
-                        }
+                        add_elapsed(&mut self.phases.prefilter, clock);
                     }
                     self.ran.clear();
                     for i in 0..self.todo.len() {
@@ -472,7 +466,7 @@ impl Runner {
                         {
                             continue;
                         }
-                        let clock = self.profile.is_some().then(std::time::Instant::now);
+                        let clock = start_clock(&self.profile);
                         let before = pending[rule.record].len();
                         // The same matches, found for an earlier rule.
                         let earlier = rule.matches_as.as_ref().and_then(|m| {
@@ -559,7 +553,7 @@ impl Runner {
                 profile.resize(program.rules.len(), RuleProfile::default());
             }
             let p = &mut profile[ri];
-            p.nanos += clock.elapsed().as_nanos() as u64;
+            add_elapsed(&mut p.nanos, Some(clock));
             p.windows += 1;
             p.matches += matches as u64;
         }
@@ -639,7 +633,7 @@ impl Runner {
                 cuts: &self.cuts,
                 ends_sentence: a.boundary.get(w.end as usize),
             };
-            let clock = self.profile.is_some().then(std::time::Instant::now);
+            let clock = start_clock(&self.profile);
             dfa.scan(
                 program,
                 &self.classes,
@@ -647,9 +641,9 @@ impl Runner {
                 &window,
                 &mut self.found,
             );
-            if let Some(clock) = clock {
+            if clock.is_some() {
                 let (nanos, tokens) = self.scanned.entry((group, *offset)).or_default();
-                *nanos += clock.elapsed().as_nanos() as u64;
+                add_elapsed(nanos, clock);
                 *tokens += classes.len() as u64;
             }
             // The rules it lets through (most it does not, in most windows).
@@ -728,6 +722,20 @@ impl Runner {
                 }
             }
         }
+    }
+}
+
+/// With a profile kept (`--profile`), the time now, to measure from.
+#[inline]
+fn start_clock(profile: &Option<Vec<RuleProfile>>) -> Option<std::time::Instant> {
+    profile.is_some().then(std::time::Instant::now)
+}
+
+/// Adds to `total` the nanoseconds since `clock`, if there is one.
+#[inline]
+fn add_elapsed(total: &mut u64, clock: Option<std::time::Instant>) {
+    if let Some(clock) = clock {
+        *total += clock.elapsed().as_nanos() as u64;
     }
 }
 
