@@ -70,11 +70,10 @@ measure() {
         spacy-2)
             "${one[@]}" "$venv/bin/python" bench/spacy_match.py "$corpus" | awk '{print $3, $2}' ;;
         gleaner-2 | gleaner-all | gleaner-all-j2)
-            local start end
-            start=$(date +%s.%N)
+            local start
+            start=$(now)
             gleaner_run "$name" >/dev/null
-            end=$(date +%s.%N)
-            echo "$(echo "$end - $start" | bc -l) ${counted[$name]}" ;;
+            echo "$(ratio "$(($(now) - start))" 1e9 9) ${counted[$name]}" ;;
     esac
 }
 
