@@ -389,11 +389,7 @@ impl<'a> Explanation<'a> {
     }
 
     fn scope_name(&self) -> &'static str {
-        match self.rule.scope {
-            Scope::Sentence => "sentence",
-            Scope::Paragraph => "paragraph",
-            Scope::Document => "document",
-        }
+        self.rule.scope.name()
     }
 
     /// What the window ending at token `end` is the end of.

@@ -580,11 +580,6 @@ fn automata_table(program: &Program, automata: &[crate::engine::AutomatonProfile
     );
     let sum = |f: fn(&crate::engine::AutomatonProfile) -> u64| automata.iter().map(f).sum::<u64>();
     for a in &rows {
-        let windows = match a.scope {
-            crate::syntax::ast::Scope::Sentence => "sentences",
-            crate::syntax::ast::Scope::Paragraph => "paragraphs",
-            crate::syntax::ast::Scope::Document => "documents",
-        };
         let first = &program.rules[a.rules[0]].id;
         let rules = match a.rules.len() {
             1 => first.clone(),
@@ -592,12 +587,13 @@ fn automata_table(program: &Program, automata: &[crate::engine::AutomatonProfile
             n => format!("{first} and {} more", n - 1),
         };
         out.push_str(&format!(
-            "{:>10.1}  {:>5.1}%  {:>10}  {:>11}  {:>7}  {windows}, stratum {}: {rules}\n",
+            "{:>10.1}  {:>5.1}%  {:>10}  {:>11}  {:>7}  {}s, stratum {}: {rules}\n",
             a.nanos as f64 / 1e6,
             100.0 * a.nanos as f64 / total as f64,
             a.tokens,
             a.stats.transitions,
             a.stats.emptied,
+            a.scope.name(),
             a.stratum + 1,
         ));
     }

@@ -109,6 +109,17 @@ pub enum Scope {
     Document,
 }
 
+impl Scope {
+    /// The word for it, as `within` takes it: `sentence`, `paragraph` or `document`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Sentence => "sentence",
+            Scope::Paragraph => "paragraph",
+            Scope::Document => "document",
+        }
+    }
+}
+
 /// `rule name [priority N] [within …] { match … emit … example … }`
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rule {
