@@ -236,21 +236,6 @@ pub struct Program {
     pub group_word: Vec<u32>,
 }
 
-/// Compiles a checked rule set.
-///
-/// With more than one of rayon's threads, the rules are compiled at once,
-/// then every regex of the rules is built into one [`regex::RegexSet`]
-/// while the rest is put together on another thread. The program is the
-/// same however many threads built it: words and regexes are numbered in
-/// rule order before any rule is compiled.
-pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
-    let mut regexes = Vec::new();
-    for r in &set.rules {
-        regexes_in(&r.pattern, &mut regexes);
-    }
-    compile_rules(set, regexes)
-}
-
 /// A word (of a literal or a word test) or a regex of a pattern.
 enum Named<'h> {
     Word(&'h str),
@@ -308,9 +293,19 @@ fn build_regex_set(regexes: &[TokenRegex]) -> Option<regex::RegexSet> {
         .ok()
 }
 
-/// [`compile`], but for the set of regexes; `regexes` are those the rules
-/// name (tests number them in this order).
-fn compile_rules(set: RuleSet, regexes: Vec<TokenRegex>) -> Result<Program, Diagnostics> {
+/// Compiles a checked rule set.
+///
+/// With more than one of rayon's threads, the rules are compiled at once,
+/// then every regex of the rules is built into one [`regex::RegexSet`]
+/// while the rest is put together on another thread. The program is the
+/// same however many threads built it: words and regexes are numbered in
+/// rule order before any rule is compiled.
+pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
+    // The regexes the rules name, each once (tests number them in this order).
+    let mut regexes = Vec::new();
+    for r in &set.rules {
+        regexes_in(&r.pattern, &mut regexes);
+    }
     let mut vocab = Vocab::default();
     let mut lexicons = Vec::with_capacity(set.lexicons.len());
     for lex in &set.lexicons {
