@@ -358,13 +358,13 @@ fn profile_lists_rules_by_cost() {
     assert!(!rows.is_empty() && rows.len() <= 20, "{err}");
     assert!(rows.iter().all(|r| r.contains(".rules:")), "{err}");
 
-    // The automata: tokens scanned, transitions worked out, caches emptied;
-    // the last line adds them up.
+    // The automata: time, of which building states; tokens scanned,
+    // transitions worked out, caches emptied; the last line adds them up.
     let mut lines = automata.lines();
     assert_eq!(
         lines.next(),
         Some(
-            "        ms   share      tokens  transitions  emptied  prefilter automaton: windows, stratum, rules"
+            "        ms   share  building      tokens  transitions  emptied  prefilter automaton: windows, stratum, rules"
         )
     );
     let mut rows: Vec<&str> = lines.collect();
@@ -375,8 +375,19 @@ fn profile_lists_rules_by_cost() {
     );
     let counts = |line: &str| -> Vec<u64> {
         let cols: Vec<&str> = line.split_whitespace().collect();
-        cols[2..5].iter().map(|c| c.parse().unwrap()).collect()
+        cols[3..6].iter().map(|c| c.parse().unwrap()).collect()
     };
+    // Building states is part of the time; none without transitions.
+    let ms = |line: &str, col: usize| -> f64 {
+        line.split_whitespace().nth(col).unwrap().parse().unwrap()
+    };
+    for r in rows.iter().chain([&total]) {
+        assert!(ms(r, 2) <= ms(r, 0), "{automata}");
+        if counts(r)[1] == 0 {
+            assert_eq!(ms(r, 2), 0.0, "{automata}");
+        }
+    }
+    assert!(ms(total, 2) > 0.0, "{automata}");
     let mut sums = vec![0; 3];
     for r in &rows {
         for (s, c) in sums.iter_mut().zip(counts(r)) {

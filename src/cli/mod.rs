@@ -191,8 +191,9 @@ struct RunArgs {
     #[arg(long)]
     lossy: bool,
     /// Print to stderr the time each rule took (the slowest first), what each
-    /// prefilter automaton cost (time, tokens scanned, transitions worked out,
-    /// times its cache was emptied) and the time by phase; runs on one thread.
+    /// prefilter automaton cost (time, of which building its states; tokens
+    /// scanned, transitions worked out, times its cache was emptied) and the
+    /// time by phase; runs on one thread.
     #[arg(long)]
     profile: bool,
     /// Articles: .txt or .jsonl files, folders of them, or `-` for standard input.
@@ -575,8 +576,8 @@ fn automata_table(program: &Program, automata: &[crate::engine::AutomatonProfile
     rows.sort_by_key(|a| std::cmp::Reverse(a.nanos));
     let total: u64 = automata.iter().map(|a| a.nanos).sum::<u64>().max(1);
     let mut out = format!(
-        "{:>10}  {:>6}  {:>10}  {:>11}  {:>7}  prefilter automaton: windows, stratum, rules\n",
-        "ms", "share", "tokens", "transitions", "emptied"
+        "{:>10}  {:>6}  {:>8}  {:>10}  {:>11}  {:>7}  prefilter automaton: windows, stratum, rules\n",
+        "ms", "share", "building", "tokens", "transitions", "emptied"
     );
     let sum = |f: fn(&crate::engine::AutomatonProfile) -> u64| automata.iter().map(f).sum::<u64>();
     for a in &rows {
@@ -587,9 +588,10 @@ fn automata_table(program: &Program, automata: &[crate::engine::AutomatonProfile
             n => format!("{first} and {} more", n - 1),
         };
         out.push_str(&format!(
-            "{:>10.1}  {:>5.1}%  {:>10}  {:>11}  {:>7}  {}s, stratum {}: {rules}\n",
+            "{:>10.1}  {:>5.1}%  {:>8.1}  {:>10}  {:>11}  {:>7}  {}s, stratum {}: {rules}\n",
             a.nanos as f64 / 1e6,
             100.0 * a.nanos as f64 / total as f64,
+            a.stats.building_nanos as f64 / 1e6,
             a.tokens,
             a.stats.transitions,
             a.stats.emptied,
@@ -598,9 +600,10 @@ fn automata_table(program: &Program, automata: &[crate::engine::AutomatonProfile
         ));
     }
     out.push_str(&format!(
-        "{:>10.1}  {:>5.1}%  {:>10}  {:>11}  {:>7}  all {} automata\n",
+        "{:>10.1}  {:>5.1}%  {:>8.1}  {:>10}  {:>11}  {:>7}  all {} automata\n",
         total as f64 / 1e6,
         100.0,
+        sum(|a| a.stats.building_nanos) as f64 / 1e6,
         sum(|a| a.tokens),
         sum(|a| a.stats.transitions),
         sum(|a| a.stats.emptied),

@@ -147,6 +147,9 @@ pub struct Stats {
     pub transitions: u64,
     /// Times its cache was emptied, full.
     pub emptied: u64,
+    /// Time spent working transitions out, in nanoseconds: measured only
+    /// once [`Dfa::time_building`] is on.
+    pub building_nanos: u64,
 }
 
 /// The prefilter for one group of rules (one stratum and scope).
@@ -250,6 +253,8 @@ pub struct Dfa {
     closure_data: Vec<u32>,
     /// What it did so far.
     stats: Stats,
+    /// Whether working transitions out is timed (`stats.building_nanos`).
+    timed: bool,
     /// Marks for working an entry out while a step is half done.
     memo_mark: Vec<u32>,
     memo_stamp: u32,
@@ -412,6 +417,7 @@ impl Dfa {
             closure_at: vec![UNKNOWN; n],
             closure_data: Vec::new(),
             stats: Stats::default(),
+            timed: false,
             memo_mark: vec![0; n],
             memo_stamp: 0,
             set: Vec::new(),
@@ -453,6 +459,13 @@ impl Dfa {
     /// What it did so far.
     pub fn stats(&self) -> Stats {
         self.stats
+    }
+
+    /// Times the work of building its states from now on (a clock read
+    /// before and after each transition worked out; none in a step the
+    /// table already holds).
+    pub fn time_building(&mut self) {
+        self.timed = true;
     }
 
     /// True if its cache fills so quickly that two automata, each for half
@@ -978,7 +991,9 @@ impl Dfa {
         };
         match known {
             NO_STATE => {
+                let clock = self.timed.then(std::time::Instant::now);
                 let to = self.step(s, lc);
+                super::add_elapsed(&mut self.stats.building_nanos, clock);
                 (to, self.states[to as usize].found != UNKNOWN)
             }
             t => (u32::from(t & !FOUND_BIT), t & FOUND_BIT != 0),

@@ -171,11 +171,13 @@ pub struct AutomatonProfile {
     pub scope: crate::syntax::ast::Scope,
     /// Its rules (indices into the program's rules).
     pub rules: Vec<usize>,
-    /// Time spent in its scans, building included, in nanoseconds.
+    /// Time spent in its scans, in nanoseconds: building its states
+    /// (`stats.building_nanos`) and the rest.
     pub nanos: u64,
     /// Tokens of the windows it scanned.
     pub tokens: u64,
-    /// Transitions it worked out, times its cache was emptied.
+    /// Transitions it worked out and the time that took, times its cache
+    /// was emptied.
     pub stats: dfa::Stats,
 }
 
@@ -572,11 +574,19 @@ impl Runner {
         scheduled: &[u32],
         w: &Range<u32>,
     ) {
+        let timed = self.profile.is_some();
+        let new_dfa = |rules: &[u32]| {
+            let mut dfa = dfa::Dfa::new(program, rules);
+            if timed {
+                dfa.time_building();
+            }
+            dfa
+        };
         let parts = self.dfas[group].get_or_insert_with(|| {
             scheduled
                 .chunks(64)
                 .enumerate()
-                .map(|(i, c)| (64 * i, dfa::Dfa::new(program, c)))
+                .map(|(i, c)| (64 * i, new_dfa(c)))
                 .collect()
         });
         self.allowed.clear();
@@ -673,8 +683,8 @@ impl Runner {
             }
             let half = dfa.len() / 2;
             let rules = &scheduled[offset..offset + dfa.len()];
-            parts.insert(i, (offset + half, dfa::Dfa::new(program, &rules[half..])));
-            parts.insert(i, (offset, dfa::Dfa::new(program, &rules[..half])));
+            parts.insert(i, (offset + half, new_dfa(&rules[half..])));
+            parts.insert(i, (offset, new_dfa(&rules[..half])));
         }
     }
 
