@@ -116,7 +116,7 @@ of() { ratio "${median[$1]}" "${median[$2]}" "${3:-1}"; }
 printf '\ngleaner / spaCy, 2 patterns: %s×; bundled library (1 core) / spaCy 2 patterns: %s×;\n' \
     "$(of gleaner-2 spacy-2)" "$(of gleaner-all spacy-2)"
 printf 'byte scan / tokenizer: %s×; 2 cores / 1 core (bundled library): %s×\n' \
-    "$(of scan tokenize)" "$(of gleaner-all-j2 gleaner-all 2)"
+    "$(of scan tokenize 2)" "$(of gleaner-all-j2 gleaner-all 2)"
 # The same ratio run by run (the one-core and two-core runs of a round are
 # measured one after the other, so a slow spell of the shared machine weighs
 # on both): the median of the per-round ratios, and their range.
