@@ -1336,5 +1336,24 @@ fn automata_profile_is_of_the_program_run_now() {
         assert_eq!(got.len(), 1, "{text}");
         assert_eq!((got[0].rules.clone(), got[0].tokens), (vec![0], tokens));
         assert!(got[0].stats.transitions > 0 && got[0].stats.emptied == 0);
+        assert!(got[0].stats.building_nanos > 0);
     }
+}
+
+/// An automaton made before `profile` was set times the building of its
+/// states from then on: none before, some after.
+#[test]
+fn building_is_timed_once_profile_is_set() {
+    let a = program("record A()\nrule a { match \"said\" emit A {} }\n");
+    let mut runner = gleaner::Runner::new();
+    runner.run(&a, &Document::new("d", "He said so."));
+    runner.profile = Some(Vec::new());
+    let before = runner.automata_profile(&a);
+    assert_eq!(before.len(), 1);
+    assert!(before[0].stats.transitions > 0);
+    assert_eq!(before[0].stats.building_nanos, 0);
+    runner.run(&a, &Document::new("d", "They said said."));
+    let after = runner.automata_profile(&a);
+    assert!(after[0].stats.transitions > before[0].stats.transitions);
+    assert!(after[0].stats.building_nanos > 0);
 }

@@ -574,21 +574,17 @@ impl Runner {
         scheduled: &[u32],
         w: &Range<u32>,
     ) {
-        let timed = self.profile.is_some();
-        let new_dfa = |rules: &[u32]| {
-            let mut dfa = dfa::Dfa::new(program, rules);
-            if timed {
-                dfa.time_building();
-            }
-            dfa
-        };
         let parts = self.dfas[group].get_or_insert_with(|| {
             scheduled
                 .chunks(64)
                 .enumerate()
-                .map(|(i, c)| (64 * i, new_dfa(c)))
+                .map(|(i, c)| (64 * i, dfa::Dfa::new(program, c)))
                 .collect()
         });
+        if self.profile.is_some() {
+            // Automata made before `profile` was set are timed from here on.
+            parts.iter_mut().for_each(|(_, dfa)| dfa.time_building());
+        }
         self.allowed.clear();
         self.allowed.resize(scheduled.len().div_ceil(64), 0);
         // Each rule let through gets its limit below; the others' are not read.
@@ -683,8 +679,8 @@ impl Runner {
             }
             let half = dfa.len() / 2;
             let rules = &scheduled[offset..offset + dfa.len()];
-            parts.insert(i, (offset + half, new_dfa(&rules[half..])));
-            parts.insert(i, (offset, new_dfa(&rules[..half])));
+            parts.insert(i, (offset + half, dfa::Dfa::new(program, &rules[half..])));
+            parts.insert(i, (offset, dfa::Dfa::new(program, &rules[..half])));
         }
     }
 
