@@ -6,7 +6,8 @@
 # rounds — A and B on one core (pinned to CPU 0), then A and B with -j 2 —
 # so that a noisy moment of the shared machine hits both. Prints each
 # round, then the medians and the median of the per-round ratios B / A
-# (below 1: B is faster). See bench/README.md.
+# (below 1: B is faster), of wall-clock time and then of CPU time (user +
+# system). See bench/README.md.
 #
 #   bash bench/ab.sh REV_A REV_B [CORPUS.jsonl] [ROUNDS]
 #
@@ -61,23 +62,33 @@ else
     echo "output: DIFFERS (A $(wc -l <"$tmp/a.jsonl") records, B $(wc -l <"$tmp/b.jsonl"))"
 fi
 
+# Milliseconds of one run: wall-clock time, then CPU time (user + system,
+# all threads). With -j 2, CPU time is the work both threads did, which
+# the wall clock hides where a core would have been idle.
 time_ms() {
-    local t0
-    t0=$(now)
-    run "$@" >/dev/null
-    echo $((($(now) - t0) / 1000000))
+    local TIMEFORMAT='%3R %3U %3S'
+    { time run "$@" >/dev/null 2>&3; } 3>&2 2>"$tmp/time"
+    awk '{ printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000 }' "$tmp/time"
 }
 a1=() b1=() a2=() b2=() r1=() r2=()
+ca1=() cb1=() ca2=() cb2=() c1=() c2=()
 for ((r = 1; r <= rounds; r++)); do
-    ta1=$(time_ms taskset -c 0 "$tmp/gleaner-a" run -j 1)
-    tb1=$(time_ms taskset -c 0 "$tmp/gleaner-b" run -j 1)
-    ta2=$(time_ms "$tmp/gleaner-a" run -j 2)
-    tb2=$(time_ms "$tmp/gleaner-b" run -j 2)
+    read -r ta1 xa1 < <(time_ms taskset -c 0 "$tmp/gleaner-a" run -j 1)
+    read -r tb1 xb1 < <(time_ms taskset -c 0 "$tmp/gleaner-b" run -j 1)
+    read -r ta2 xa2 < <(time_ms "$tmp/gleaner-a" run -j 2)
+    read -r tb2 xb2 < <(time_ms "$tmp/gleaner-b" run -j 2)
     a1+=("$ta1") b1+=("$tb1") a2+=("$ta2") b2+=("$tb2")
     r1+=("$(ratio "$tb1" "$ta1" 3)") r2+=("$(ratio "$tb2" "$ta2" 3)")
-    echo "round $r: one core A $ta1 ms, B $tb1 ms; two cores A $ta2 ms, B $tb2 ms"
+    ca1+=("$xa1") cb1+=("$xb1") ca2+=("$xa2") cb2+=("$xb2")
+    c1+=("$(ratio "$xb1" "$xa1" 3)") c2+=("$(ratio "$xb2" "$xa2" 3)")
+    echo "round $r: one core A $ta1 ms, B $tb1 ms; two cores A $ta2 ms, B $tb2 ms" \
+        "(CPU: A $xa1, B $xb1; A $xa2, B $xb2)"
 done
 ma1=$(median "${a1[@]}") mb1=$(median "${b1[@]}") ma2=$(median "${a2[@]}") mb2=$(median "${b2[@]}")
 echo "one core:  A $ma1 ms, B $mb1 ms; B / A by round: $(median "${r1[@]}")"
 echo "two cores: A $ma2 ms, B $mb2 ms; B / A by round: $(median "${r2[@]}")"
 echo "two cores / one core: A $(ratio "$ma1" "$ma2" 3)x, B $(ratio "$mb1" "$mb2" 3)x"
+echo "CPU time, one core:  A $(median "${ca1[@]}") ms, B $(median "${cb1[@]}") ms;" \
+    "B / A by round: $(median "${c1[@]}")"
+echo "CPU time, two cores: A $(median "${ca2[@]}") ms, B $(median "${cb2[@]}") ms;" \
+    "B / A by round: $(median "${c2[@]}")"
