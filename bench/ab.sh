@@ -68,7 +68,7 @@ fi
 time_ms() {
     local TIMEFORMAT='%3R %3U %3S'
     { time run "$@" >/dev/null 2>&3; } 3>&2 2>"$tmp/time"
-    awk '{ printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000 }' "$tmp/time"
+    awk '{ printf "%.0f %.0f\n", $1 * 1000, ($2 + $3) * 1000 }' "$tmp/time"
 }
 a1=() b1=() a2=() b2=() r1=() r2=()
 ca1=() cb1=() ca2=() cb2=() c1=() c2=()
