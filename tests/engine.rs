@@ -1334,7 +1334,10 @@ fn automata_profile_is_of_the_program_run_now() {
         let tokens: u64 = dump.split_whitespace().next().unwrap().parse().unwrap();
         let got = runner.automata_profile(program);
         assert_eq!(got.len(), 1, "{text}");
-        assert_eq!((got[0].rules.clone(), got[0].tokens), (vec![0], tokens));
+        assert_eq!(
+            (got[0].rules.clone(), got[0].stats.tokens),
+            (vec![0], tokens)
+        );
         assert!(got[0].stats.transitions > 0 && got[0].stats.emptied == 0);
         assert!(got[0].stats.building_nanos > 0);
     }

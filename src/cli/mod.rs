@@ -573,8 +573,8 @@ fn profile_table(program: &Program, profile: &[crate::engine::RuleProfile]) -> S
 /// them).
 fn automata_table(program: &Program, automata: &[crate::engine::AutomatonProfile]) -> String {
     let mut rows: Vec<&crate::engine::AutomatonProfile> = automata.iter().collect();
-    rows.sort_by_key(|a| std::cmp::Reverse(a.nanos));
-    let total: u64 = automata.iter().map(|a| a.nanos).sum::<u64>().max(1);
+    rows.sort_by_key(|a| std::cmp::Reverse(a.stats.nanos));
+    let total: u64 = automata.iter().map(|a| a.stats.nanos).sum::<u64>().max(1);
     let mut out = format!(
         "{:>10}  {:>6}  {:>8}  {:>10}  {:>11}  {:>7}  prefilter automaton: windows, stratum, rules\n",
         "ms", "share", "building", "tokens", "transitions", "emptied"
@@ -589,10 +589,10 @@ fn automata_table(program: &Program, automata: &[crate::engine::AutomatonProfile
         };
         out.push_str(&format!(
             "{:>10.1}  {:>5.1}%  {:>8.1}  {:>10}  {:>11}  {:>7}  {}s, stratum {}: {rules}\n",
-            a.nanos as f64 / 1e6,
-            100.0 * a.nanos as f64 / total as f64,
+            a.stats.nanos as f64 / 1e6,
+            100.0 * a.stats.nanos as f64 / total as f64,
             a.stats.building_nanos as f64 / 1e6,
-            a.tokens,
+            a.stats.tokens,
             a.stats.transitions,
             a.stats.emptied,
             a.scope.name(),
@@ -604,7 +604,7 @@ fn automata_table(program: &Program, automata: &[crate::engine::AutomatonProfile
         total as f64 / 1e6,
         100.0,
         sum(|a| a.stats.building_nanos) as f64 / 1e6,
-        sum(|a| a.tokens),
+        sum(|a| a.stats.tokens),
         sum(|a| a.stats.transitions),
         sum(|a| a.stats.emptied),
         rows.len()

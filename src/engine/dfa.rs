@@ -147,8 +147,12 @@ pub struct Stats {
     pub transitions: u64,
     /// Times its cache was emptied, full.
     pub emptied: u64,
-    /// Time spent working transitions out, in nanoseconds: measured only
-    /// once [`Dfa::time_building`] is on.
+    /// Measured only while [`Dfa::time`] is on: the tokens of the windows
+    /// it scanned…
+    pub tokens: u64,
+    /// … the time its scans took, in nanoseconds…
+    pub nanos: u64,
+    /// … and the part of it spent working transitions out.
     pub building_nanos: u64,
 }
 
@@ -253,7 +257,8 @@ pub struct Dfa {
     closure_data: Vec<u32>,
     /// What it did so far.
     stats: Stats,
-    /// Whether working transitions out is timed (`stats.building_nanos`).
+    /// Whether its scans are timed (`stats.tokens`, `nanos` and
+    /// `building_nanos`).
     timed: bool,
     /// Marks for working an entry out while a step is half done.
     memo_mark: Vec<u32>,
@@ -461,10 +466,10 @@ impl Dfa {
         self.stats
     }
 
-    /// Times the work of building its states from now on (a clock read
-    /// before and after each transition worked out; none in a step the
-    /// table already holds).
-    pub fn time_building(&mut self) {
+    /// Times its scans from now on, and the work of building its states
+    /// in them (a clock read before and after each transition worked out;
+    /// none in a step the table already holds).
+    pub fn time(&mut self) {
         self.timed = true;
     }
 
@@ -903,6 +908,7 @@ impl Dfa {
         window: &Window,
         found: &mut Found,
     ) {
+        let clock = self.timed.then(std::time::Instant::now);
         found.rules.clear();
         found.rules.resize(self.members.len().div_ceil(64), 0);
         found.last.clear();
@@ -978,6 +984,10 @@ impl Dfa {
                 }
             }
             from = cut;
+        }
+        if clock.is_some() {
+            self.stats.tokens += u64::from(n);
+            super::add_elapsed(&mut self.stats.nanos, clock);
         }
     }
 

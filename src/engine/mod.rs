@@ -132,11 +132,7 @@ pub struct Runner {
     pub profile: Option<Vec<RuleProfile>>,
     /// With `profile`: time spent by phase.
     phases: PhaseProfile,
-    /// With `profile`: the time each automaton spent scanning (and building
-    /// its states) and the tokens it scanned, by group and first rule (its
-    /// offset in the group).
-    scanned: HashMap<(usize, usize), (u64, u64)>,
-    /// Automata split in two since they were built: group, rules, what they did.
+    /// Automata split in two since they were built: what they did.
     retired: Vec<AutomatonProfile>,
     /// When set, every candidate that overlap resolution drops, with the one that beat it.
     pub losses: Option<Vec<trace::Loss>>,
@@ -171,13 +167,9 @@ pub struct AutomatonProfile {
     pub scope: crate::syntax::ast::Scope,
     /// Its rules (indices into the program's rules).
     pub rules: Vec<usize>,
-    /// Time spent in its scans, in nanoseconds: building its states
-    /// (`stats.building_nanos`) and the rest.
-    pub nanos: u64,
-    /// Tokens of the windows it scanned.
-    pub tokens: u64,
-    /// Transitions it worked out and the time that took, times its cache
-    /// was emptied.
+    /// Transitions it worked out, times its cache was emptied; and, while
+    /// `profile` was set, the tokens it scanned, the time that took and
+    /// the part of it spent building its states.
     pub stats: dfa::Stats,
 }
 
@@ -248,7 +240,6 @@ impl Runner {
             limit: Vec::new(),
             profile: None,
             phases: PhaseProfile::default(),
-            scanned: HashMap::default(),
             retired: Vec::new(),
             losses: None,
             no_dfa: std::env::var_os("GLEANER_NO_DFA").is_some(),
@@ -266,7 +257,6 @@ impl Runner {
             self.dfas.clear();
             self.class_lists.clear();
             // What the last program's automata cost, with them.
-            self.scanned.clear();
             self.retired.clear();
         }
         // The per-class test answers the prefilter and the VM share.
@@ -350,11 +340,8 @@ impl Runner {
     /// first, then the ones in use).
     pub fn automata_profile(&self, program: &Program) -> Vec<AutomatonProfile> {
         let mut out = self.retired.clone();
-        for (group, parts) in self.dfas.iter().enumerate() {
-            for (offset, dfa) in parts.iter().flatten() {
-                let scanned = self.scanned.get(&(group, *offset));
-                out.push(automaton_profile(program, scanned.copied(), dfa));
-            }
+        for (_, dfa) in self.dfas.iter().flatten().flatten() {
+            out.push(automaton_profile(program, dfa));
         }
         out
     }
@@ -583,7 +570,7 @@ impl Runner {
         });
         if self.profile.is_some() {
             // Automata made before `profile` was set are timed from here on.
-            parts.iter_mut().for_each(|(_, dfa)| dfa.time_building());
+            parts.iter_mut().for_each(|(_, dfa)| dfa.time());
         }
         self.allowed.clear();
         self.allowed.resize(scheduled.len().div_ceil(64), 0);
@@ -639,7 +626,6 @@ impl Runner {
                 cuts: &self.cuts,
                 ends_sentence: a.boundary.get(w.end as usize),
             };
-            let clock = start_clock(&self.profile);
             dfa.scan(
                 program,
                 &self.classes,
@@ -647,11 +633,6 @@ impl Runner {
                 &window,
                 &mut self.found,
             );
-            if clock.is_some() {
-                let (nanos, tokens) = self.scanned.entry((group, *offset)).or_default();
-                add_elapsed(nanos, clock);
-                *tokens += classes.len() as u64;
-            }
             // The rules it lets through (most it does not, in most windows).
             for (word, &bits) in self.found.rules.iter().enumerate() {
                 let mut bits = bits;
@@ -674,8 +655,7 @@ impl Runner {
         if let Some(i) = split {
             let (offset, dfa) = parts.remove(i);
             if self.profile.is_some() {
-                let scanned = self.scanned.remove(&(group, offset));
-                self.retired.push(automaton_profile(program, scanned, &dfa));
+                self.retired.push(automaton_profile(program, &dfa));
             }
             let half = dfa.len() / 2;
             let rules = &scheduled[offset..offset + dfa.len()];
@@ -745,22 +725,14 @@ fn add_elapsed(total: &mut u64, clock: Option<std::time::Instant>) {
     }
 }
 
-/// What automaton `dfa` cost, given the time its scans took and the tokens
-/// they scanned.
-fn automaton_profile(
-    program: &Program,
-    scanned: Option<(u64, u64)>,
-    dfa: &dfa::Dfa,
-) -> AutomatonProfile {
-    let (nanos, tokens) = scanned.unwrap_or_default();
+/// What automaton `dfa` cost.
+fn automaton_profile(program: &Program, dfa: &dfa::Dfa) -> AutomatonProfile {
     let rules: Vec<usize> = dfa.members().iter().map(|&r| r as usize).collect();
     let first = &program.rules[rules[0]];
     AutomatonProfile {
         stratum: first.stratum,
         scope: first.scope,
         rules,
-        nanos,
-        tokens,
         stats: dfa.stats(),
     }
 }
