@@ -1360,3 +1360,33 @@ fn building_is_timed_once_profile_is_set() {
     assert!(after[0].stats.transitions > before[0].stats.transitions);
     assert!(after[0].stats.building_nanos > 0);
 }
+
+/// A rule that needs a record of some type (`@P`, and no word) is looked at
+/// only in the windows where one starts: where none does, its automaton
+/// scans nothing.
+#[test]
+fn a_rule_that_needs_a_record_is_not_tried_where_none_starts() {
+    let src = r#"
+record P(name)
+record Q(who)
+rule p { match <name:"Ada"> emit P { name } }
+rule q { match <who:@P> Lower emit Q { who } }
+"#;
+    let program = program(src);
+    let qi = program.rules.iter().position(|r| r.name == "q").unwrap();
+    let q = &program.rules[qi];
+    assert!(q.required_words.is_none() && q.required_types.is_some());
+    let mut runner = gleaner::Runner::new();
+    runner.profile = Some(Vec::new());
+    // Two sentences: only the first holds a P.
+    let records = runner.run(&program, &Document::new("d", "Ada wrote it. Bob read it."));
+    let got: Vec<(&str, &str)> = records
+        .iter()
+        .map(|r| (r.kind.as_str(), r.text.as_str()))
+        .collect();
+    assert_eq!(got, [("Q", "Ada wrote"), ("P", "Ada")]);
+    let automata = runner.automata_profile(&program);
+    let q_automaton = automata.iter().find(|a| a.rules.contains(&qi)).unwrap();
+    // "Ada wrote it ." and not "Bob read it ."
+    assert_eq!(q_automaton.stats.tokens, 4);
+}

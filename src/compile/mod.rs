@@ -213,8 +213,12 @@ pub struct Program {
     /// For each stratum and scope (sentence, paragraph, document): its rules, in rule order.
     pub schedule: Vec<[Vec<u32>; 3]>,
     /// For each stratum and scope: the positions in [`Program::schedule`] of
-    /// its rules that need no particular word (they are tried in every window).
+    /// its rules that need no particular word or record (they are tried in
+    /// every window)…
     pub schedule_always: Vec<[Vec<u32>; 3]>,
+    /// … and of those that need a record of some type ([`Rule::required_types`]):
+    /// tried in every window where one starts.
+    pub schedule_typed: Vec<[Vec<u32>; 3]>,
     /// For each rule: its position in its list of [`Program::schedule`].
     pub schedule_pos: Vec<u32>,
     /// How many distinct token tests the rules hold (see [`Rule::test_ids`]).
@@ -511,12 +515,19 @@ fn assemble(
     }
     let mut schedule = vec![[Vec::new(), Vec::new(), Vec::new()]; strata];
     let mut schedule_always = vec![[Vec::new(), Vec::new(), Vec::new()]; strata];
+    let mut schedule_typed = vec![[Vec::new(), Vec::new(), Vec::new()]; strata];
     let mut schedule_pos = Vec::with_capacity(rules.len());
     for (i, r) in rules.iter().enumerate() {
         let list = &mut schedule[r.stratum][scope_index(r.scope)];
         schedule_pos.push(list.len() as u32);
-        if r.required_words.is_none() {
-            schedule_always[r.stratum][scope_index(r.scope)].push(list.len() as u32);
+        match (&r.required_words, &r.required_types) {
+            (Some(_), _) => {}
+            (None, Some(_)) => {
+                schedule_typed[r.stratum][scope_index(r.scope)].push(list.len() as u32)
+            }
+            (None, None) => {
+                schedule_always[r.stratum][scope_index(r.scope)].push(list.len() as u32)
+            }
         }
         list.push(i as u32);
     }
@@ -550,6 +561,7 @@ fn assemble(
         strata,
         schedule,
         schedule_always,
+        schedule_typed,
         schedule_pos,
     })
 }

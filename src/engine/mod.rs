@@ -427,6 +427,15 @@ impl Runner {
                     self.todo.clear();
                     self.todo
                         .extend_from_slice(&program.schedule_always[stratum][scope]);
+                    // Rules that need a record of some type, where one starts.
+                    for &k in &program.schedule_typed[stratum][scope] {
+                        let rule = &program.rules[scheduled[k as usize] as usize];
+                        if let Some(types) = &rule.required_types
+                            && types.iter().any(|&t| has_span_in(&spans[t], w))
+                        {
+                            self.todo.push(k);
+                        }
+                    }
                     for &r in marked {
                         let rule = &program.rules[r as usize];
                         if rule.stratum == stratum && scope_index(rule.scope) == scope {
@@ -448,11 +457,6 @@ impl Runner {
                         let ri = scheduled[k] as usize;
                         let rule = &program.rules[ri];
                         if !self.no_dfa && self.allowed[k / 64] & (1 << (k % 64)) == 0 {
-                            continue;
-                        }
-                        if let Some(types) = &rule.required_types
-                            && !types.iter().any(|&t| has_span_in(&spans[t], w))
-                        {
                             continue;
                         }
                         let clock = start_clock(&self.profile);
