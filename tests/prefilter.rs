@@ -105,6 +105,45 @@ rule said_plain { match <who:Cap> "said" emit Said { who } }
     }
 }
 
+/// A rule over a lexicon is tried in the windows that hold a word of one of
+/// its entries: the entry's first word that is not among the commonest (not
+/// `the` of `the epsilon`, which nearly every sentence holds). A word the
+/// rule does not name stands for the other words of its group (those that
+/// the rules cannot tell apart): `epsilon` is in the group of `delta` (each
+/// ends an entry and starts none), and a token of either is looked up as
+/// `delta`, which must trigger the rule too.
+#[test]
+fn a_lexicon_rule_is_triggered_by_a_rarer_word_of_each_entry() {
+    let src = r#"
+record Place(name)
+lexicon Places = "alpha delta", "alpha", "the epsilon", "the zeta eta", "of"
+rule place { match <name:Places> emit Place { name } }
+"#;
+    let program = program(src);
+    let word = |w: &str| program.vocab.get(w);
+    let rule = &program.rules[0];
+    let mut required = rule.required_words.clone().unwrap();
+    required.sort_unstable();
+    // `of` alone is an entry, so it stays.
+    let mut want = ["alpha", "epsilon", "zeta", "of"].map(word).to_vec();
+    want.sort_unstable();
+    assert_eq!(required, want);
+    let group = |w: &str| program.word_group[word(w) as usize];
+    assert_eq!(group("delta"), group("epsilon"));
+    assert_ne!(group("the"), group("alpha"));
+    for (text, expected) in [
+        ("We saw the epsilon today.", vec![("Place", "the epsilon")]),
+        (
+            "Then the zeta eta and alpha delta.",
+            vec![("Place", "the zeta eta"), ("Place", "alpha delta")],
+        ),
+        ("The eta and the delta.", vec![]),
+        ("One of them.", vec![("Place", "of")]),
+    ] {
+        assert_records(&program, text, &expected);
+    }
+}
+
 /// Rules over one pattern (a Quote rule and a Statement rule, say) share
 /// their automaton's states; each still gets through where the pattern
 /// matches, and the rule between them keeps its own.

@@ -19,10 +19,10 @@ pub struct Trie {
     lasts: HashSet<u32>,
     /// Canonical value of each entry (its text when none was given).
     pub canon: Vec<String>,
-    /// [`Trie::first_words`] and [`Trie::single_words`], worked out when
+    /// [`Trie::single_words`] and [`Trie::entry_words`], worked out when
     /// first asked (the compiler asks for each use of the lexicon).
-    firsts: std::sync::OnceLock<Vec<u32>>,
     singles: std::sync::OnceLock<Vec<u32>>,
+    entry_words: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl Default for Trie {
@@ -34,8 +34,8 @@ impl Default for Trie {
             words: HashSet::default(),
             lasts: HashSet::default(),
             canon: Vec::new(),
-            firsts: std::sync::OnceLock::new(),
             singles: std::sync::OnceLock::new(),
+            entry_words: std::sync::OnceLock::new(),
         }
     }
 }
@@ -43,7 +43,7 @@ impl Default for Trie {
 impl Trie {
     /// Adds an entry (its word ids), numbered `entry`. The first of equal entries wins.
     pub fn insert(&mut self, words: &[u32], entry: u32) {
-        (self.firsts, self.singles) = Default::default();
+        (self.singles, self.entry_words) = Default::default();
         let mut node = ROOT;
         for &w in words {
             self.words.insert(w);
@@ -128,17 +128,36 @@ impl Trie {
         self.accepts(node)
     }
 
-    /// Every word that starts an entry.
-    pub fn first_words(&self) -> &[u32] {
-        self.firsts.get_or_init(|| {
-            let mut v: Vec<u32> = self
-                .edges
-                .keys()
-                .filter(|(from, _)| *from == ROOT)
-                .map(|&(_, w)| w)
-                .collect();
-            v.sort_unstable();
-            v
+    /// A word of each entry, so that a text holding an entry holds one of
+    /// these: the entry's first word that is not in `common` (sorted), or
+    /// its first word when all are. Worked out when first asked; a program
+    /// asks with the same `common` each time.
+    pub fn entry_words(&self, common: &[u32]) -> &[u32] {
+        self.entry_words.get_or_init(|| {
+            let is_common = |w: u32| common.binary_search(&w).is_ok();
+            let mut children: Vec<Vec<(u32, u32)>> = vec![Vec::new(); self.accept.len()];
+            for (&(from, w), &to) in &self.edges {
+                children[from as usize].push((w, to));
+            }
+            let mut out = Vec::new();
+            // (node, the word taken for the entries through it so far, and
+            // whether it is common)
+            let mut stack = vec![(ROOT, u32::MAX, true)];
+            while let Some((node, taken, common)) = stack.pop() {
+                if node != ROOT && self.accepts(node).is_some() {
+                    out.push(taken);
+                }
+                for &(w, to) in &children[node as usize] {
+                    stack.push(if taken == u32::MAX || (common && !is_common(w)) {
+                        (to, w, is_common(w))
+                    } else {
+                        (to, taken, common)
+                    });
+                }
+            }
+            out.sort_unstable();
+            out.dedup();
+            out
         })
     }
 

@@ -479,12 +479,18 @@ fn assemble(
         r.start_spans = spans;
     }
     set_matches_as(&mut rules);
-    let mut by_word = vec![Vec::new(); vocab.len()];
+    // The engine looks triggers up by a word's group (through its token
+    // class), so a word triggers what any word of its group does: a rule
+    // may require one word of a lexicon's entry, and a token of another
+    // word of its group is looked up as either.
+    let (word_group, group_word) = word_groups(&rules, &lexicons, vocab.len());
+    let mut by_group = vec![Vec::new(); group_word.len()];
     for (i, r) in rules.iter().enumerate() {
         if let Some(words) = &r.required_words {
             for &w in words {
-                if by_word[w as usize].last() != Some(&(i as u32)) {
-                    by_word[w as usize].push(i as u32);
+                let list = &mut by_group[word_group[w as usize] as usize];
+                if list.last() != Some(&(i as u32)) {
+                    list.push(i as u32);
                 }
             }
         }
@@ -492,7 +498,7 @@ fn assemble(
     let mut trigger_lists: Vec<Vec<u32>> = vec![Vec::new()];
     let mut list_ids: HashMap<Vec<u32>, u32> = HashMap::default();
     list_ids.insert(Vec::new(), 0);
-    let triggers: Vec<u32> = by_word
+    let group_lists: Vec<u32> = by_group
         .into_iter()
         .map(|list| {
             *list_ids.entry(list).or_insert_with_key(|list| {
@@ -500,6 +506,10 @@ fn assemble(
                 trigger_lists.len() as u32 - 1
             })
         })
+        .collect();
+    let triggers: Vec<u32> = word_group
+        .iter()
+        .map(|&g| group_lists[g as usize])
         .collect();
     let mut single_masks = vec![0u64; vocab.len()];
     for (i, trie) in lexicons.iter().enumerate().take(64) {
@@ -531,13 +541,6 @@ fn assemble(
         }
         list.push(i as u32);
     }
-    let (word_group, group_word) = word_groups(&rules, &lexicons, vocab.len());
-    // The engine looks triggers up by a word's group (through its token class).
-    debug_assert!(
-        (0..vocab.len()).all(|w: usize| {
-            triggers[w] == triggers[group_word[word_group[w] as usize] as usize]
-        })
-    );
 
     static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     Ok(Program {
@@ -1144,7 +1147,7 @@ fn required(h: &Hir, vocab: &Vocab, lexicons: &[Trie], common: &[u32]) -> Option
             Some(Req::Words(vec![word(best)]))
         }
         Hir::Token(t) => token_required(t, vocab, lexicons).map(Req::Words),
-        Hir::Lexicon(i) => Some(Req::Words(lexicons[*i].first_words().to_vec())),
+        Hir::Lexicon(i) => Some(Req::Words(lexicons[*i].entry_words(common).to_vec())),
         Hir::TypeRef(t) => Some(Req::Types(vec![*t])),
         Hir::Capture(_, inner) | Hir::Source(_, inner) => required(inner),
         Hir::Repeat { inner, min, .. } if *min > 0 => required(inner),
