@@ -1390,3 +1390,57 @@ rule q { match <who:@P> Lower emit Q { who } }
     // "Ada wrote it ." and not "Bob read it ."
     assert_eq!(q_automaton.stats.tokens, 4);
 }
+
+/// A rule whose pattern needs a word of each of two sets ("said" and
+/// "yes" here) is tried only in the windows that hold both; a paragraph
+/// holds them when its sentences do between them. It is tried the same
+/// whether the words each window triggers are worked out once for all
+/// strata or again for each (`trigger_cache_tokens`).
+#[test]
+fn a_rule_that_needs_two_words_is_tried_where_both_are() {
+    let src = r#"
+record S(who)
+record P(who)
+rule s { match <who:Cap> "said" "yes" emit S { who } }
+rule p within paragraph { match <who:Cap> "said" "." "yes" emit P { who } }
+"#;
+    let program = program(src);
+    for name in ["s", "p"] {
+        let rule = program.rules.iter().find(|r| r.name == name).unwrap();
+        let said = program.vocab.get("said");
+        let yes = program.vocab.get("yes");
+        assert_eq!(rule.required_words, Some(vec![said]), "{name}");
+        assert_eq!(
+            rule.also_required.as_ref().map(|a| &a.1),
+            Some(&vec![yes]),
+            "{name}"
+        );
+    }
+    let text = "Ann said no. Bob said yes. Yes, Cal said.\n\nDan said. Yes it is.";
+    for cache in [usize::MAX, 0] {
+        let mut runner = gleaner::Runner::new();
+        runner.profile = Some(Vec::new());
+        runner.trigger_cache_tokens = cache;
+        let records = runner.run(&program, &Document::new("d", text));
+        let got: Vec<(&str, &str)> = records
+            .iter()
+            .map(|r| (r.kind.as_str(), r.text.as_str()))
+            .collect();
+        assert_eq!(got, [("S", "Bob said yes"), ("P", "Dan said. Yes")]);
+        let tokens = |name: &str| {
+            let i = program.rules.iter().position(|r| r.name == name).unwrap();
+            let automata = runner.automata_profile(&program);
+            automata
+                .iter()
+                .find(|a| a.rules.contains(&i))
+                .unwrap()
+                .stats
+                .tokens
+        };
+        // "Bob said yes ." and "Yes , Cal said ."; not the three sentences
+        // with only one of the words.
+        assert_eq!(tokens("s"), 9);
+        // Both paragraphs: 13 and 7 tokens.
+        assert_eq!(tokens("p"), 20);
+    }
+}

@@ -863,3 +863,59 @@ fn marks_under_wide_characters() {
         "{out}"
     );
 }
+
+/// A rule that needs a word of each of two sets (`titled`: "said", and a
+/// word of an entry of `Title`): a sentence with only the first is skipped,
+/// and the reason names the second; the JSON lists both.
+#[test]
+fn prefilter_that_needs_a_second_word() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = small_rules(dir.path());
+    let text = "Bob said yes.";
+    let out = explain(&["--rules", &rules, "--rule", "titled", "--at", "0", text]);
+    assert_eq!(
+        out,
+        r#"rule titled (t.rules:6:6), priority 0, within sentence, emits Q
+text text, sentence 1 of 1 (bytes 0..13), chosen by --at 0
+4 start tokens tried; no match; shown: the attempt from the --at token; no attempt outside the matches took a token; --all shows every start
+
+prefilter: this sentence holds one of the words the rule needs, but none of the words it also needs ("prime", "president"), so `run` skips the rule here
+no match from "Bob" (token 0, 0..3): took 0 tokens, stopped at "Bob" (0..3)
+  why each way through the pattern stopped there:
+    <x> › Title  "Bob" starts no entry of Title  t.rules:6:24
+  in the text (^ taken, ! where it stopped):
+    Bob said yes.
+    !!!
+  in the rule (t.rules, ^ where the ways stopped):
+    6 | rule titled { match <x:Title> Cap{1,2} "said" emit Q { x } }
+      |                        ^^^^^
+"#
+    );
+    let out = explain(&[
+        "--rules", &rules, "--rule", "titled", "--at", "0", "--format", "json", text,
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["rule"]["prefilter"],
+        serde_json::json!({
+            "kind": "words",
+            "requires": ["said"],
+            "count": 1,
+            "also": {"requires": ["prime", "president"], "count": 2}
+        })
+    );
+    assert_eq!(v["attempts"][0]["window"]["prefilter_passes"], false);
+    let out = explain(&[
+        "--rules",
+        &rules,
+        "--rule",
+        "titled",
+        "--at",
+        "0",
+        "--format",
+        "json",
+        "The president Ali said yes.",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["attempts"][0]["window"]["prefilter_passes"], true);
+}

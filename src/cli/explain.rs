@@ -724,13 +724,27 @@ impl<'a> Explanation<'a> {
         }
     }
 
+    /// Whether window `w` holds one of `words` as `run` looks them up: a
+    /// word stands for the others of its group (see `Program::triggers`).
+    fn holds_one_of(&self, w: &Range<u32>, words: &[u32]) -> bool {
+        let group = &self.program.word_group;
+        self.a.words[w.start as usize..w.end as usize]
+            .iter()
+            .filter_map(|&x| group.get(x as usize))
+            .any(|g| words.iter().any(|&r| group[r as usize] == *g))
+    }
+
     fn prefilter_passes(&self, w: &Range<u32>) -> bool {
-        let words = &self.a.words[w.start as usize..w.end as usize];
         let word_ok = self
             .rule
             .required_words
             .as_ref()
-            .is_none_or(|req| words.iter().any(|x| req.contains(x)));
+            .is_none_or(|req| self.holds_one_of(w, req));
+        let also_ok = self
+            .rule
+            .also_required
+            .as_ref()
+            .is_none_or(|(_, also)| self.holds_one_of(w, also));
         let type_ok = self.rule.required_types.as_ref().is_none_or(|types| {
             self.finals.iter().any(|c| {
                 types.contains(&self.program.rules[c.rule].record)
@@ -738,19 +752,26 @@ impl<'a> Explanation<'a> {
                     && c.start < w.end
             })
         });
-        word_ok && type_ok
+        word_ok && also_ok && type_ok
     }
 
     fn prefilter_json(&self) -> PrefilterJson {
+        let words = |ws: &[u32]| -> Vec<String> {
+            ws.iter()
+                .take(8)
+                .map(|&w| self.word(w).to_string())
+                .collect()
+        };
+        let also = self.rule.also_required.as_ref().map(|(_, ws)| AlsoJson {
+            requires: words(ws),
+            count: ws.len(),
+        });
         match (&self.rule.required_words, &self.rule.required_types) {
             (Some(ws), _) => PrefilterJson {
                 kind: "words",
                 count: ws.len(),
-                requires: ws
-                    .iter()
-                    .take(8)
-                    .map(|&w| self.word(w).to_string())
-                    .collect(),
+                requires: words(ws),
+                also,
             },
             (None, Some(ts)) => PrefilterJson {
                 kind: "records",
@@ -759,35 +780,46 @@ impl<'a> Explanation<'a> {
                     .iter()
                     .map(|&t| self.program.records[t].name.clone())
                     .collect(),
+                also: None,
             },
             (None, None) => PrefilterJson {
                 kind: "none",
                 count: 0,
                 requires: Vec::new(),
+                also: None,
             },
         }
     }
 
-    fn prefilter_message(&self) -> String {
+    /// Why window `w`, which the prefilter rules out, is skipped.
+    fn prefilter_message(&self, w: &Range<u32>) -> String {
         let p = self.prefilter_json();
-        let list: Vec<String> = match p.kind {
-            "words" => p.requires.iter().map(|w| quote(w)).collect(),
-            _ => p.requires.clone(),
-        };
-        let more = if p.count > p.requires.len() {
-            format!(", … ({} in all)", p.count)
-        } else {
-            String::new()
+        let listed = |requires: &[String], count: usize| {
+            let list: Vec<String> = requires.iter().map(|w| quote(w)).collect();
+            let more = if count > requires.len() {
+                format!(", … ({count} in all)")
+            } else {
+                String::new()
+            };
+            format!("{}{more}", list.join(", "))
         };
         let scope = self.scope_name();
+        if let (Some(also), Some(ws)) = (&p.also, &self.rule.required_words)
+            && self.holds_one_of(w, ws)
+        {
+            return format!(
+                "prefilter: this {scope} holds one of the words the rule needs, but none of the words it also needs ({}), so `run` skips the rule here",
+                listed(&also.requires, also.count)
+            );
+        }
         match p.kind {
             "words" => format!(
-                "prefilter: this {scope} holds none of the words the rule needs ({}{more}), so `run` skips the rule here",
-                list.join(", ")
+                "prefilter: this {scope} holds none of the words the rule needs ({}), so `run` skips the rule here",
+                listed(&p.requires, p.count)
             ),
             _ => format!(
                 "prefilter: this {scope} holds no record of {}, so `run` skips the rule here",
-                list.join(", ")
+                p.requires.join(", ")
             ),
         }
     }
@@ -843,7 +875,7 @@ impl<'a> Explanation<'a> {
             if window != Some(&s.attempt.window) {
                 window = Some(&s.attempt.window);
                 if !self.prefilter_passes(&s.attempt.window) {
-                    let _ = writeln!(out, "{}", self.prefilter_message());
+                    let _ = writeln!(out, "{}", self.prefilter_message(&s.attempt.window));
                 }
             }
             self.attempt_text(s, &mut out);
@@ -1517,6 +1549,15 @@ struct RuleJson {
 #[derive(Serialize)]
 struct PrefilterJson {
     kind: &'static str,
+    requires: Vec<String>,
+    count: usize,
+    /// With `words`: one of these is needed too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    also: Option<AlsoJson>,
+}
+
+#[derive(Serialize)]
+struct AlsoJson {
     requires: Vec<String>,
     count: usize,
 }

@@ -20,19 +20,21 @@ pub fn describe(program: &Program, rule: &Rule) -> String {
         "rule {} (stratum {}, priority {}, within {:?}) emits {}",
         rule.id, rule.stratum, rule.priority, rule.scope, program.records[rule.record].name
     );
+    let listed = |ws: &[u32]| {
+        let shown: Vec<String> = ws.iter().take(8).map(|&w| word(w)).collect();
+        let more = if ws.len() > 8 {
+            format!(" … ({} in all)", ws.len())
+        } else {
+            String::new()
+        };
+        format!("{}{more}", shown.join(", "))
+    };
     match (&rule.required_words, &rule.required_types) {
         (Some(ws), _) => {
-            let shown: Vec<String> = ws.iter().take(8).map(|&w| word(w)).collect();
-            let more = if ws.len() > 8 {
-                format!(" … ({} in all)", ws.len())
-            } else {
-                String::new()
-            };
-            let _ = writeln!(
-                out,
-                "  prefilter: a window must hold one of {}{more}",
-                shown.join(", ")
-            );
+            let _ = writeln!(out, "  prefilter: a window must hold one of {}", listed(ws));
+            if let Some((_, also)) = &rule.also_required {
+                let _ = writeln!(out, "             and one of {}", listed(also));
+            }
         }
         (None, Some(ts)) => {
             let names: Vec<&str> = ts

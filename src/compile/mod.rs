@@ -142,6 +142,10 @@ pub struct Rule {
     pub required_words: Option<Vec<u32>>,
     /// A window must hold a record of one of these types (`None`: no such filter).
     pub required_types: Option<Vec<usize>>,
+    /// With [`Rule::required_words`], a window must also hold one of these
+    /// words (another part of the pattern needs them), under this trigger
+    /// number (see [`Program::triggers`]).
+    pub also_required: Option<(u32, Vec<u32>)>,
     /// A looser automaton used only to rule windows out ([`crate::engine`]'s
     /// prefilter): no captures, and every repetition `x{m,n}` with `n > 1`
     /// becomes `x*` or `x+`, so it accepts all the rule accepts and its
@@ -200,12 +204,16 @@ pub struct Program {
     pub vocab: Vocab,
     /// For each word id, bit `i` is set when the word alone is an entry of lexicon `i` (`i < 64`).
     pub single_masks: Vec<u64>,
-    /// For each word id, the rules whose prefilter that word satisfies: an
-    /// index into [`Program::trigger_lists`] (many words share a list: the
-    /// cities of a lexicon all trigger the same rules; list 0 is empty).
+    /// For each word id, the trigger numbers it satisfies: an index into
+    /// [`Program::trigger_lists`] (many words share a list: the cities of a
+    /// lexicon all trigger the same rules; list 0 is empty). Trigger `i`
+    /// below the number of rules is rule `i`'s [`Rule::required_words`];
+    /// the others are rules' [`Rule::also_required`].
     pub triggers: Vec<u32>,
-    /// The distinct lists of rules that words trigger.
+    /// The distinct lists of trigger numbers that words satisfy.
     pub trigger_lists: Vec<Vec<u32>>,
+    /// How many trigger numbers there are.
+    pub trigger_ids: usize,
     /// For each record type, the highest stratum of the rules that emit it.
     pub type_stratum: Vec<usize>,
     /// The number of strata.
@@ -345,13 +353,33 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
         c.hir(&r.pattern);
         c.emit_save(1);
         c.push(Inst::Match);
-        let required = required(&r.pattern, &vocab, &lexicons, &common);
+        // What each part of the pattern needs, the most selective first.
+        let mut needs = Vec::new();
+        requirements(&r.pattern, &vocab, &lexicons, &common, &mut needs);
+        needs.sort_by_key(|n| n.cost(&common));
+        let mut needs = needs.into_iter();
+        let required = needs.next();
+        // A second set of words, when a window holding one of the first
+        // may hold none of it, and it holds none of the commonest words but
+        // quotation marks (which most sentences have none of).
+        let quotes = [vocab.get("\""), vocab.get("'")];
+        let also = needs.find_map(|n| match (n, &required) {
+            (Req::Words(w), Some(Req::Words(first)))
+                if !first.iter().all(|id| w.contains(id))
+                    && w.iter()
+                        .all(|id| quotes.contains(id) || common.binary_search(id).is_err()) =>
+            {
+                Some(w)
+            }
+            _ => None,
+        });
         Automata {
             too_big: a.too_big || c.too_big,
             approx: a.insts,
             insts: c.insts,
             inst_origins: c.inst_origins,
             required,
+            also,
         }
     };
     let parallel = crate::build_in_parallel();
@@ -383,6 +411,7 @@ struct Automata {
     insts: Vec<Inst>,
     inst_origins: Vec<u32>,
     required: Option<Req>,
+    also: Option<Vec<u32>>,
 }
 
 /// The program from its rules' automata: tests numbered, triggers and
@@ -446,6 +475,7 @@ fn assemble(
             stratum: r.stratum,
             required_words,
             required_types,
+            also_required: a.also.map(|w| (0, w)),
             first,
             matches_as: None,
             start_id: None,
@@ -479,6 +509,15 @@ fn assemble(
         r.start_spans = spans;
     }
     set_matches_as(&mut rules);
+    // Trigger numbers: a rule's own index for its required words, then one
+    // for each rule's second set of words.
+    let mut trigger_ids = rules.len() as u32;
+    for r in &mut rules {
+        if let Some((id, _)) = &mut r.also_required {
+            *id = trigger_ids;
+            trigger_ids += 1;
+        }
+    }
     // The engine looks triggers up by a word's group (through its token
     // class), so a word triggers what any word of its group does: a rule
     // may require one word of a lexicon's entry, and a token of another
@@ -486,11 +525,18 @@ fn assemble(
     let (word_group, group_word) = word_groups(&rules, &lexicons, vocab.len());
     let mut by_group = vec![Vec::new(); group_word.len()];
     for (i, r) in rules.iter().enumerate() {
-        if let Some(words) = &r.required_words {
+        let also = r.also_required.as_ref().map(|(id, w)| (*id, w));
+        for (id, words) in r
+            .required_words
+            .as_ref()
+            .map(|w| (i as u32, w))
+            .into_iter()
+            .chain(also)
+        {
             for &w in words {
                 let list = &mut by_group[word_group[w as usize] as usize];
-                if list.last() != Some(&(i as u32)) {
-                    list.push(i as u32);
+                if list.last() != Some(&id) {
+                    list.push(id);
                 }
             }
         }
@@ -560,6 +606,7 @@ fn assemble(
         single_masks,
         triggers,
         trigger_lists,
+        trigger_ids: trigger_ids as usize,
         type_stratum,
         strata,
         schedule,
@@ -1133,6 +1180,25 @@ fn common_words(vocab: &Vocab) -> Vec<u32> {
     let mut ids: Vec<u32> = COMMON.iter().map(|c| vocab.get(c)).collect();
     ids.sort_unstable();
     ids
+}
+
+/// Everything a window must hold for pattern `h` to match in it, each
+/// on its own: what each part of a sequence needs (the parts match apart).
+fn requirements(h: &Hir, vocab: &Vocab, lexicons: &[Trie], common: &[u32], out: &mut Vec<Req>) {
+    match h {
+        Hir::Seq(items) => {
+            for i in items.iter() {
+                requirements(i, vocab, lexicons, common, out);
+            }
+        }
+        Hir::Capture(_, inner) | Hir::Source(_, inner) => {
+            requirements(inner, vocab, lexicons, common, out)
+        }
+        Hir::Repeat { inner, min, .. } if *min > 0 => {
+            requirements(inner, vocab, lexicons, common, out)
+        }
+        _ => out.extend(required(h, vocab, lexicons, common)),
+    }
 }
 
 /// What a window must hold for pattern `h` to match in it, if anything

@@ -354,8 +354,8 @@ impl Runner {
         let mut finals: Vec<Candidate> = Vec::new();
         let whole = std::slice::from_ref(&(0..a.tokens.len() as u32)).to_vec();
         self.vm.pike_only = self.pike_only;
-        if self.marks.len() < program.rules.len() {
-            self.marks.resize(program.rules.len(), 0);
+        if self.marks.len() < program.trigger_ids {
+            self.marks.resize(program.trigger_ids, 0);
         }
         // For each scope, the rules each window's words trigger (of every
         // stratum): worked out once, used by each stratum; for a very long
@@ -407,6 +407,9 @@ impl Runner {
                     }
                     triggered[scope] = Some((flat, ends));
                 }
+                let needs_both = scheduled
+                    .iter()
+                    .any(|&r| program.rules[r as usize].also_required.is_some());
                 for (wi, w) in windows.iter().enumerate() {
                     if w.is_empty() {
                         continue;
@@ -436,9 +439,25 @@ impl Runner {
                             self.todo.push(k);
                         }
                     }
+                    // Marked: the trigger numbers the window's words satisfy.
+                    // A rule that needs two sets of words needs both.
+                    if needs_both {
+                        self.next_stamp();
+                        for &r in marked {
+                            self.marks[r as usize] = self.stamp;
+                        }
+                    }
                     for &r in marked {
-                        let rule = &program.rules[r as usize];
-                        if rule.stratum == stratum && scope_index(rule.scope) == scope {
+                        let Some(rule) = program.rules.get(r as usize) else {
+                            continue;
+                        };
+                        if rule.stratum == stratum
+                            && scope_index(rule.scope) == scope
+                            && rule
+                                .also_required
+                                .as_ref()
+                                .is_none_or(|(also, _)| self.marks[*also as usize] == self.stamp)
+                        {
                             self.todo.push(program.schedule_pos[r as usize]);
                         }
                     }
