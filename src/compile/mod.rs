@@ -227,8 +227,9 @@ pub struct Program {
     /// … and of those that need a record of some type ([`Rule::required_types`]):
     /// tried in every window where one starts.
     pub schedule_typed: Vec<[Vec<u32>; 3]>,
-    /// For each rule: its position in its list of [`Program::schedule`].
-    pub schedule_pos: Vec<u32>,
+    /// For each rule: where it is in [`Program::schedule`], and its second
+    /// trigger number.
+    pub scheduled: Vec<Scheduled>,
     /// How many distinct token tests the rules hold (see [`Rule::test_ids`]).
     pub ntests: usize,
     /// Each distinct token test, by its number.
@@ -403,6 +404,19 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
     Ok(program)
 }
 
+/// Where a rule is scheduled, as the engine reads it for each rule that a
+/// window's words trigger.
+#[derive(Clone, Copy, Debug)]
+pub struct Scheduled {
+    /// Its stratum and scope, as `3 * stratum + scope` (0 sentence, 1
+    /// paragraph, 2 document).
+    pub group: u32,
+    /// Its position in that list of [`Program::schedule`].
+    pub pos: u32,
+    /// The trigger number of its [`Rule::also_required`], or `u32::MAX`.
+    pub also: u32,
+}
+
 /// A rule compiled: its looser automaton (for the prefilter), its exact one.
 struct Automata {
     /// One of them has more than [`MAX_INSTRUCTIONS`] instructions.
@@ -572,10 +586,14 @@ fn assemble(
     let mut schedule = vec![[Vec::new(), Vec::new(), Vec::new()]; strata];
     let mut schedule_always = vec![[Vec::new(), Vec::new(), Vec::new()]; strata];
     let mut schedule_typed = vec![[Vec::new(), Vec::new(), Vec::new()]; strata];
-    let mut schedule_pos = Vec::with_capacity(rules.len());
+    let mut scheduled = Vec::with_capacity(rules.len());
     for (i, r) in rules.iter().enumerate() {
         let list = &mut schedule[r.stratum][scope_index(r.scope)];
-        schedule_pos.push(list.len() as u32);
+        scheduled.push(Scheduled {
+            group: (3 * r.stratum + scope_index(r.scope)) as u32,
+            pos: list.len() as u32,
+            also: r.also_required.as_ref().map_or(u32::MAX, |(id, _)| *id),
+        });
         match (&r.required_words, &r.required_types) {
             (Some(_), _) => {}
             (None, Some(_)) => {
@@ -612,7 +630,7 @@ fn assemble(
         schedule,
         schedule_always,
         schedule_typed,
-        schedule_pos,
+        scheduled,
     })
 }
 

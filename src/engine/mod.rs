@@ -11,7 +11,7 @@ pub mod trace;
 pub mod vm;
 
 use crate::check::hir::FieldExpr;
-use crate::compile::{Program, Rule, scope_index};
+use crate::compile::{Program, Rule};
 use crate::text::{Document, Segments, Token, normalize, segment, tokenize};
 pub use record::{Field, FieldRef, Record, RecordRef};
 use rustc_hash::FxHashMap as HashMap;
@@ -448,17 +448,14 @@ impl Runner {
                         }
                     }
                     for &r in marked {
-                        let Some(rule) = program.rules.get(r as usize) else {
+                        // Trigger numbers past the rules' are second ones.
+                        let Some(at) = program.scheduled.get(r as usize) else {
                             continue;
                         };
-                        if rule.stratum == stratum
-                            && scope_index(rule.scope) == scope
-                            && rule
-                                .also_required
-                                .as_ref()
-                                .is_none_or(|(also, _)| self.marks[*also as usize] == self.stamp)
+                        if at.group as usize == group
+                            && (at.also == u32::MAX || self.marks[at.also as usize] == self.stamp)
                         {
-                            self.todo.push(program.schedule_pos[r as usize]);
+                            self.todo.push(at.pos);
                         }
                     }
                     if self.todo.is_empty() {
