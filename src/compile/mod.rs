@@ -344,7 +344,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
         .enumerate()
         .map(|(i, re)| (re.as_str(), i as u32))
         .collect();
-    let common = common_words(&vocab);
+    let common = Common::new(&vocab);
     let automata = |r: &hir::Rule| {
         let mut a = Compiler::new(&vocab, &regex_ids, true);
         a.hir(&r.pattern);
@@ -362,13 +362,11 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
         let required = needs.next();
         // A second set of words, when a window holding one of the first
         // may hold none of it, and it holds none of the commonest words but
-        // quotation marks (which most sentences have none of).
-        let quotes = [vocab.get("\""), vocab.get("'")];
+        // quotation marks.
         let also = needs.find_map(|n| match (n, &required) {
             (Req::Words(w), Some(Req::Words(first)))
                 if !first.iter().all(|id| w.contains(id))
-                    && w.iter()
-                        .all(|id| quotes.contains(id) || common.binary_search(id).is_err()) =>
+                    && w.iter().all(|&id| common.is_quote(id) || !common.has(id)) =>
             {
                 Some(w)
             }
@@ -1171,16 +1169,20 @@ enum Req {
 }
 
 impl Req {
-    /// Lower is more selective. Words found in nearly every sentence
-    /// (`common`, sorted: see [`common_words`]) cost much more.
-    fn cost(&self, common: &[u32]) -> usize {
+    /// Lower is more selective. Words found in nearly every sentence cost
+    /// much more; quotation marks, frequent in news but absent from most
+    /// sentences, cost less than those and more than other words.
+    fn cost(&self, common: &Common) -> usize {
         match self {
             Req::Words(w) => {
                 w.len()
-                    + 1000
-                        * w.iter()
-                            .filter(|id| common.binary_search(id).is_ok())
-                            .count()
+                    + w.iter()
+                        .map(|&id| match (common.has(id), common.is_quote(id)) {
+                            (true, false) => 1000,
+                            (true, true) => 50,
+                            _ => 0,
+                        })
+                        .sum::<usize>()
             }
             // A record is rarer than most words, but costs a look-up.
             Req::Types(t) => t.len() * 2,
@@ -1188,21 +1190,41 @@ impl Req {
     }
 }
 
-/// The ids of words found in nearly every sentence, sorted.
-fn common_words(vocab: &Vocab) -> Vec<u32> {
-    const COMMON: [&str; 30] = [
-        ",", ".", "the", "a", "an", "and", "of", "to", "in", "'s", "\"", "'", "-", "that", "is",
-        "for", "have", "has", "had", "will", "was", "were", "be", "are", "on", "at", "by", "with",
-        "as", "it",
-    ];
-    let mut ids: Vec<u32> = COMMON.iter().map(|c| vocab.get(c)).collect();
-    ids.sort_unstable();
-    ids
+/// The words found in nearly every sentence of news.
+struct Common {
+    /// Their ids, sorted.
+    ids: Vec<u32>,
+    /// Those of the quotation marks among them.
+    quotes: [u32; 2],
+}
+
+impl Common {
+    fn new(vocab: &Vocab) -> Common {
+        const COMMON: [&str; 30] = [
+            ",", ".", "the", "a", "an", "and", "of", "to", "in", "'s", "\"", "'", "-", "that",
+            "is", "for", "have", "has", "had", "will", "was", "were", "be", "are", "on", "at",
+            "by", "with", "as", "it",
+        ];
+        let mut ids: Vec<u32> = COMMON.iter().map(|c| vocab.get(c)).collect();
+        ids.sort_unstable();
+        Common {
+            ids,
+            quotes: [vocab.get("\""), vocab.get("'")],
+        }
+    }
+
+    fn has(&self, w: u32) -> bool {
+        self.ids.binary_search(&w).is_ok()
+    }
+
+    fn is_quote(&self, w: u32) -> bool {
+        self.quotes.contains(&w)
+    }
 }
 
 /// Everything a window must hold for pattern `h` to match in it, each
 /// on its own: what each part of a sequence needs (the parts match apart).
-fn requirements(h: &Hir, vocab: &Vocab, lexicons: &[Trie], common: &[u32], out: &mut Vec<Req>) {
+fn requirements(h: &Hir, vocab: &Vocab, lexicons: &[Trie], common: &Common, out: &mut Vec<Req>) {
     match h {
         Hir::Seq(items) => {
             for i in items.iter() {
@@ -1219,9 +1241,8 @@ fn requirements(h: &Hir, vocab: &Vocab, lexicons: &[Trie], common: &[u32], out: 
     }
 }
 
-/// What a window must hold for pattern `h` to match in it, if anything
-/// (`common` from [`common_words`]).
-fn required(h: &Hir, vocab: &Vocab, lexicons: &[Trie], common: &[u32]) -> Option<Req> {
+/// What a window must hold for pattern `h` to match in it, if anything.
+fn required(h: &Hir, vocab: &Vocab, lexicons: &[Trie], common: &Common) -> Option<Req> {
     let word = |w: &str| vocab.get(w);
     let required = |h| required(h, vocab, lexicons, common);
     match h {
@@ -1231,7 +1252,7 @@ fn required(h: &Hir, vocab: &Vocab, lexicons: &[Trie], common: &[u32]) -> Option
             Some(Req::Words(vec![word(best)]))
         }
         Hir::Token(t) => token_required(t, vocab, lexicons).map(Req::Words),
-        Hir::Lexicon(i) => Some(Req::Words(lexicons[*i].entry_words(common).to_vec())),
+        Hir::Lexicon(i) => Some(Req::Words(lexicons[*i].entry_words(&common.ids).to_vec())),
         Hir::TypeRef(t) => Some(Req::Types(vec![*t])),
         Hir::Capture(_, inner) | Hir::Source(_, inner) => required(inner),
         Hir::Repeat { inner, min, .. } if *min > 0 => required(inner),
