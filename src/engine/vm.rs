@@ -119,6 +119,8 @@ pub struct Vm {
     memo: Memo,
     jobs: Vec<Job>,
     visited: Vec<u64>,
+    /// The capture slots of the match just found, kept for the next search.
+    slots: Vec<u32>,
     /// Search with the Pike VM alone (no backtracker), to check that both
     /// find the same.
     pub pike_only: bool,
@@ -146,22 +148,28 @@ impl Vm {
         self.memo.adopt(program);
         let mut at = start;
         let mut most = MAX_VISITED_BITS;
+        let mut slots = std::mem::take(&mut self.slots);
         while at < end {
             let bits = rule.insts.len() * (end - at + 1) as usize;
             let found_here = if bits <= most && !self.pike_only {
-                self.backtrack(program, rule, doc, at, end, nslots)
+                self.backtrack(program, rule, doc, at, end, nslots, &mut slots)
             } else {
-                self.search(program, rule, doc, at, end, nslots)
-            };
-            match found_here {
-                Some(slots) => {
-                    found(&slots);
-                    at = if slots[1] > at { slots[1] } else { at + 1 };
-                    most = MAX_REPEAT_VISITED_BITS;
+                match self.search(program, rule, doc, at, end, nslots) {
+                    Some(s) => {
+                        slots = s;
+                        true
+                    }
+                    None => false,
                 }
-                None => break,
+            };
+            if !found_here {
+                break;
             }
+            found(&slots);
+            at = if slots[1] > at { slots[1] } else { at + 1 };
+            most = MAX_REPEAT_VISITED_BITS;
         }
+        self.slots = slots;
     }
 
     /// The leftmost-first match in tokens `start..end`, found by a
@@ -169,7 +177,9 @@ impl Vm {
     /// the Pike VM ranks its threads, so it finds the same match; each
     /// instruction is tried at most once per position (one that failed once
     /// fails again), which bounds the work as the Pike VM's is bounded, with
-    /// no capture slots copied per thread. For small searches.
+    /// no capture slots copied per thread. For small searches. True if it
+    /// finds one, with its capture slots in `slots`.
+    #[allow(clippy::too_many_arguments)]
     fn backtrack(
         &mut self,
         program: &Program,
@@ -178,12 +188,14 @@ impl Vm {
         start: u32,
         end: u32,
         nslots: usize,
-    ) -> Option<Vec<u32>> {
+        slots: &mut Vec<u32>,
+    ) -> bool {
         let width = (end - start + 1) as usize;
         self.visited.clear();
         self.visited
             .resize((rule.insts.len() * width).div_ceil(64), 0);
-        let mut slots = vec![NONE; nslots];
+        slots.clear();
+        slots.resize(nslots, NONE);
         let mut at = start;
         loop {
             if let Some(first) = &rule.first {
@@ -194,16 +206,16 @@ impl Vm {
                     at += 1;
                 }
                 if at >= end {
-                    return None;
+                    return false;
                 }
             }
             if may_start(rule, doc, at)
-                && self.backtrack_from(program, rule, doc, start, at, end, &mut slots)
+                && self.backtrack_from(program, rule, doc, start, at, end, slots)
             {
-                return Some(slots);
+                return true;
             }
             if at >= end {
-                return None;
+                return false;
             }
             at += 1;
         }
