@@ -648,7 +648,7 @@ fn engine_slots(program: &Program, text: &str) -> Vec<Vec<u32>> {
     let mut out: Vec<Vec<u32>> = runner
         .run_analysis(program, text, &analysis)
         .into_iter()
-        .map(|c| c.slots)
+        .map(|c| c.slots.to_vec())
         .collect();
     out.sort();
     out

@@ -43,9 +43,13 @@ pub struct Candidate {
     pub start: u32,
     /// Token span end.
     pub end: u32,
-    /// Capture slots (token positions).
-    pub slots: Vec<u32>,
+    /// Capture slots (token positions): in line up to four captures.
+    pub slots: Slots,
 }
+
+/// A candidate's capture slots: the match's start and end, then each
+/// capture's; held in line for rules of up to four captures.
+pub type Slots = smallvec::SmallVec<[u32; 10]>;
 
 /// A document tokenized and segmented, with word ids for one program.
 pub struct Analysis {
@@ -485,7 +489,7 @@ impl Runner {
                         if let Some((record, at, map)) = earlier {
                             for c in at {
                                 let theirs = &pending[record][c].slots;
-                                let slots: Vec<u32> =
+                                let slots: Slots =
                                     map.iter().map(|&s| theirs[s as usize]).collect();
                                 let (start, end) = record_span(rule, &slots);
                                 pending[rule.record].push(Candidate {
@@ -520,7 +524,7 @@ impl Runner {
                                     rule: ri,
                                     start,
                                     end,
-                                    slots: slots.to_vec(),
+                                    slots: Slots::from_slice(slots),
                                 });
                             });
                         let after = out.len();
