@@ -43,13 +43,15 @@ pub struct Candidate {
     pub start: u32,
     /// Token span end.
     pub end: u32,
-    /// Capture slots (token positions): in line up to four captures.
+    /// Capture slots (token positions): in line up to two captures.
     pub slots: Slots,
 }
 
 /// A candidate's capture slots: the match's start and end, then each
-/// capture's; held in line for rules of up to four captures.
-pub type Slots = smallvec::SmallVec<[u32; 10]>;
+/// capture's; held in line for rules of up to two captures (most of the
+/// candidates: names, places, dates), so that a candidate takes no more
+/// room than with a vector of its own (a very long document holds many).
+pub type Slots = smallvec::SmallVec<[u32; 6]>;
 
 /// A document tokenized and segmented, with word ids for one program.
 pub struct Analysis {
