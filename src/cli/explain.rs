@@ -728,10 +728,12 @@ impl<'a> Explanation<'a> {
     /// word stands for the others of its group (see `Program::triggers`).
     fn holds_one_of(&self, w: &Range<u32>, words: &[u32]) -> bool {
         let group = &self.program.word_group;
+        let groups: std::collections::HashSet<u32> =
+            words.iter().map(|&r| group[r as usize]).collect();
         self.a.words[w.start as usize..w.end as usize]
             .iter()
             .filter_map(|&x| group.get(x as usize))
-            .any(|g| words.iter().any(|&r| group[r as usize] == *g))
+            .any(|g| groups.contains(g))
     }
 
     fn prefilter_passes(&self, w: &Range<u32>) -> bool {

@@ -365,7 +365,7 @@ pub fn compile(set: RuleSet) -> Result<Program, Diagnostics> {
         // quotation marks.
         let also = needs.find_map(|n| match (n, &required) {
             (Req::Words(w), Some(Req::Words(first)))
-                if !first.iter().all(|id| w.contains(id))
+                if !first.iter().all(|id| w.binary_search(id).is_ok())
                     && w.iter().all(|&id| common.is_quote(id) || !common.has(id)) =>
             {
                 Some(w)
@@ -1162,7 +1162,7 @@ fn one_token(h: &Hir) -> Option<TokenTest> {
 
 /// What a window must contain for a pattern to match in it.
 enum Req {
-    /// One of these words.
+    /// One of these words (sorted).
     Words(Vec<u32>),
     /// A record of one of these types.
     Types(Vec<usize>),
