@@ -1395,7 +1395,8 @@ rule q { match <who:@P> Lower emit Q { who } }
 /// "yes" here) is tried only in the windows that hold both; a paragraph
 /// holds them when its sentences do between them. It is tried the same
 /// whether the words each window triggers are worked out once for all
-/// strata or again for each (`trigger_cache_tokens`).
+/// strata or again for each (`trigger_cache_tokens`). Rules that need the
+/// same second set share its trigger number.
 #[test]
 fn a_rule_that_needs_two_words_is_tried_where_both_are() {
     let src = r#"
@@ -1416,6 +1417,17 @@ rule p within paragraph { match <who:Cap> "said" "." "yes" emit P { who } }
             "{name}"
         );
     }
+    // The two rules share the number of their second set: a window with
+    // "yes" marks one number, not one per rule.
+    let ids: Vec<u32> = program
+        .rules
+        .iter()
+        .map(|r| r.also_required.as_ref().unwrap().0)
+        .collect();
+    assert_eq!(ids, [2, 2]);
+    assert_eq!(program.trigger_ids, 3);
+    let lists_with_it = program.trigger_lists.iter().filter(|l| l.contains(&2));
+    assert_eq!(lists_with_it.count(), 1);
     let text = "Ann said no. Bob said yes. Yes, Cal said.\n\nDan said. Yes it is.";
     for cache in [usize::MAX, 0] {
         let mut runner = gleaner::Runner::new();

@@ -144,7 +144,8 @@ pub struct Rule {
     pub required_types: Option<Vec<usize>>,
     /// With [`Rule::required_words`], a window must also hold one of these
     /// words (another part of the pattern needs them), under this trigger
-    /// number (see [`Program::triggers`]).
+    /// number (see [`Program::triggers`]; rules that need the same words
+    /// share it).
     pub also_required: Option<(u32, Vec<u32>)>,
     /// A looser automaton used only to rule windows out ([`crate::engine`]'s
     /// prefilter): no captures, and every repetition `x{m,n}` with `n > 1`
@@ -522,12 +523,17 @@ fn assemble(
     }
     set_matches_as(&mut rules);
     // Trigger numbers: a rule's own index for its required words, then one
-    // for each rule's second set of words.
+    // for each distinct second set of words (rules that need the same one,
+    // `"said"` say, share its number, so that a window holding it marks
+    // one number, not one per rule).
     let mut trigger_ids = rules.len() as u32;
+    let mut also_ids: HashMap<Vec<u32>, u32> = HashMap::default();
     for r in &mut rules {
-        if let Some((id, _)) = &mut r.also_required {
-            *id = trigger_ids;
-            trigger_ids += 1;
+        if let Some((id, words)) = &mut r.also_required {
+            *id = *also_ids.entry(words.clone()).or_insert_with(|| {
+                trigger_ids += 1;
+                trigger_ids - 1
+            });
         }
     }
     // The engine looks triggers up by a word's group (through its token
@@ -536,8 +542,14 @@ fn assemble(
     // word of its group is looked up as either.
     let (word_group, group_word) = word_groups(&rules, &lexicons, vocab.len());
     let mut by_group = vec![Vec::new(); group_word.len()];
+    let mut listed_also = vec![false; trigger_ids as usize];
     for (i, r) in rules.iter().enumerate() {
-        let also = r.also_required.as_ref().map(|(id, w)| (*id, w));
+        // A second set shared by several rules is listed once.
+        let also = r
+            .also_required
+            .as_ref()
+            .filter(|(id, _)| !std::mem::replace(&mut listed_also[*id as usize], true))
+            .map(|(id, w)| (*id, w));
         for (id, words) in r
             .required_words
             .as_ref()
