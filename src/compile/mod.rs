@@ -416,6 +416,22 @@ pub struct Scheduled {
     pub also: u32,
 }
 
+impl Program {
+    /// True if word `word` alone is an entry of lexicon `lexicon`: a bit of
+    /// [`Program::single_masks`] for the first 64 lexicons, a look-up in
+    /// the trie for the others.
+    #[inline]
+    pub fn is_single(&self, lexicon: u32, word: u32) -> bool {
+        if lexicon < 64 {
+            self.single_masks
+                .get(word as usize)
+                .is_some_and(|m| m & (1 << lexicon) != 0)
+        } else {
+            self.lexicons[lexicon as usize].is_single(word)
+        }
+    }
+}
+
 /// A rule compiled: its looser automaton (for the prefilter), its exact one.
 struct Automata {
     /// One of them has more than [`MAX_INSTRUCTIONS`] instructions.
@@ -1353,11 +1369,7 @@ pub fn test_token(test: &Test, token: &Token, word: u32, text: &str, program: &P
         Test::Regex(i) => {
             program.regexes[*i as usize].is_match(&text[token.start as usize..token.end() as usize])
         }
-        Test::Lexicon(i) if *i < 64 => program
-            .single_masks
-            .get(word as usize)
-            .is_some_and(|m| m & (1 << *i) != 0),
-        Test::Lexicon(i) => program.lexicons[*i as usize].is_single(word),
+        Test::Lexicon(i) => program.is_single(*i, word),
         _ => true,
     })
 }

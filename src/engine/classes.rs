@@ -421,9 +421,7 @@ fn passes(program: &Program, test: &Test, info: &ClassInfo, glued: bool) -> bool
         Test::Word(w) => info.word == *w,
         Test::Class(c) => class_matches(*c, &token),
         Test::Regex(i) => info.regex[*i as usize / 64] & (1 << (*i % 64)) != 0,
-        Test::Lexicon(i) => {
-            info.word != NO_WORD && program.lexicons[*i as usize].is_single(info.word)
-        }
+        Test::Lexicon(i) => info.word != NO_WORD && program.is_single(*i, info.word),
         _ => true,
     })
 }

@@ -655,7 +655,7 @@ impl Dfa {
             if word != NO_WORD {
                 for &i in &self.word_preds {
                     let pass = match self.preds[i as usize] {
-                        Pred::Single(l) => program.lexicons[l as usize].is_single(word),
+                        Pred::Single(l) => program.is_single(l, word),
                         Pred::First(l) => program.lexicons[l as usize].starts_with(word),
                         Pred::Within(l) => program.lexicons[l as usize].has_word(word),
                         Pred::Ends(l) => program.lexicons[l as usize].ends_long(word),
