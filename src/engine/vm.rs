@@ -154,13 +154,7 @@ impl Vm {
             let found_here = if bits <= most && !self.pike_only {
                 self.backtrack(program, rule, doc, at, end, nslots, &mut slots)
             } else {
-                match self.search(program, rule, doc, at, end, nslots) {
-                    Some(s) => {
-                        slots = s;
-                        true
-                    }
-                    None => false,
-                }
+                self.search(program, rule, doc, at, end, nslots, &mut slots)
             };
             if !found_here {
                 break;
@@ -324,6 +318,13 @@ impl Vm {
         false
     }
 
+    /// The leftmost-first match in tokens `start..end`, by the Pike VM (for
+    /// searches too big for [`Vm::backtrack`]). True if it finds one, with
+    /// its capture slots in `out`. Out of line: searches this big are few,
+    /// and in line it made `find_all` 0.8 % more instructions over the
+    /// corpus.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     fn search(
         &mut self,
         program: &Program,
@@ -332,7 +333,8 @@ impl Vm {
         start: u32,
         end: u32,
         nslots: usize,
-    ) -> Option<Vec<u32>> {
+        out: &mut Vec<u32>,
+    ) -> bool {
         let ninsts = rule.insts.len();
         let Vm {
             curr,
@@ -344,11 +346,11 @@ impl Vm {
         } = self;
         curr.reset(ninsts);
         next.reset(ninsts);
-        let mut matched: Option<Vec<u32>> = None;
+        let mut matched = false;
         let mut at = start;
         loop {
             if curr.threads.is_empty() {
-                if matched.is_some() {
+                if matched {
                     break;
                 }
                 // Nothing under way: skip to where a match can start.
@@ -372,7 +374,7 @@ impl Vm {
                     }
                 }
             }
-            if matched.is_none() && may_start(rule, doc, at) {
+            if !matched && may_start(rule, doc, at) {
                 scratch.clear();
                 scratch.resize(nslots, NONE);
                 add(program, rule, doc, curr, stack, 0, NONE, at, scratch);
@@ -383,7 +385,9 @@ impl Vm {
                 let slots = &curr.slots[i * nslots..(i + 1) * nslots];
                 let (target, target_aux) = match &rule.insts[pc as usize] {
                     Inst::Match => {
-                        matched = Some(slots.to_vec());
+                        out.clear();
+                        out.extend_from_slice(slots);
+                        matched = true;
                         break;
                     }
                     _ if at >= end => continue,
