@@ -231,6 +231,9 @@ pub struct Program {
     /// For each rule: where it is in [`Program::schedule`], and its second
     /// trigger number.
     pub scheduled: Vec<Scheduled>,
+    /// For each stratum and scope: whether a rule of it needs a second set
+    /// of words ([`Rule::also_required`]).
+    pub schedule_needs_also: Vec<[bool; 3]>,
     /// How many distinct token tests the rules hold (see [`Rule::test_ids`]).
     pub ntests: usize,
     /// Each distinct token test, by its number.
@@ -613,7 +616,9 @@ fn assemble(
     let mut schedule_always = vec![[Vec::new(), Vec::new(), Vec::new()]; strata];
     let mut schedule_typed = vec![[Vec::new(), Vec::new(), Vec::new()]; strata];
     let mut scheduled = Vec::with_capacity(rules.len());
+    let mut schedule_needs_also = vec![[false; 3]; strata];
     for (i, r) in rules.iter().enumerate() {
+        schedule_needs_also[r.stratum][scope_index(r.scope)] |= r.also_required.is_some();
         let list = &mut schedule[r.stratum][scope_index(r.scope)];
         scheduled.push(Scheduled {
             group: (3 * r.stratum + scope_index(r.scope)) as u32,
@@ -657,6 +662,7 @@ fn assemble(
         schedule_always,
         schedule_typed,
         scheduled,
+        schedule_needs_also,
     })
 }
 
@@ -1252,6 +1258,7 @@ impl Common {
 
 /// Everything a window must hold for pattern `h` to match in it, each
 /// on its own: what each part of a sequence needs (the parts match apart).
+/// A repetition that may match nothing needs nothing.
 fn requirements(h: &Hir, vocab: &Vocab, lexicons: &[Trie], common: &Common, out: &mut Vec<Req>) {
     match h {
         Hir::Seq(items) => {
@@ -1262,8 +1269,10 @@ fn requirements(h: &Hir, vocab: &Vocab, lexicons: &[Trie], common: &Common, out:
         Hir::Capture(_, inner) | Hir::Source(_, inner) => {
             requirements(inner, vocab, lexicons, common, out)
         }
-        Hir::Repeat { inner, min, .. } if *min > 0 => {
-            requirements(inner, vocab, lexicons, common, out)
+        Hir::Repeat { inner, min, .. } => {
+            if *min > 0 {
+                requirements(inner, vocab, lexicons, common, out)
+            }
         }
         _ => out.extend(required(h, vocab, lexicons, common)),
     }
@@ -1282,12 +1291,12 @@ fn required(h: &Hir, vocab: &Vocab, lexicons: &[Trie], common: &Common) -> Optio
         Hir::Token(t) => token_required(t, vocab, lexicons).map(Req::Words),
         Hir::Lexicon(i) => Some(Req::Words(lexicons[*i].entry_words(&common.ids).to_vec())),
         Hir::TypeRef(t) => Some(Req::Types(vec![*t])),
-        Hir::Capture(_, inner) | Hir::Source(_, inner) => required(inner),
-        Hir::Repeat { inner, min, .. } if *min > 0 => required(inner),
-        Hir::Seq(items) => items
-            .iter()
-            .filter_map(required)
-            .min_by_key(|r| r.cost(common)),
+        // A sequence (or what wraps one): the most selective of its parts'.
+        Hir::Seq(_) | Hir::Capture(..) | Hir::Source(..) | Hir::Repeat { .. } => {
+            let mut parts = Vec::new();
+            requirements(h, vocab, lexicons, common, &mut parts);
+            parts.into_iter().min_by_key(|r| r.cost(common))
+        }
         Hir::Alt(items) => {
             let mut words = Vec::new();
             let mut types = Vec::new();

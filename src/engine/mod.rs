@@ -413,9 +413,7 @@ impl Runner {
                     }
                     triggered[scope] = Some((flat, ends));
                 }
-                let needs_both = scheduled
-                    .iter()
-                    .any(|&r| program.rules[r as usize].also_required.is_some());
+                let needs_also = program.schedule_needs_also[stratum][scope];
                 for (wi, w) in windows.iter().enumerate() {
                     if w.is_empty() {
                         continue;
@@ -447,7 +445,7 @@ impl Runner {
                     }
                     // Marked: the trigger numbers the window's words satisfy.
                     // A rule that needs two sets of words needs both.
-                    if needs_both {
+                    if needs_also {
                         self.next_stamp();
                         for &r in marked {
                             self.marks[r as usize] = self.stamp;
