@@ -227,8 +227,8 @@ pub struct Dfa {
     /// Local classes with a column in `trans`: as many as there are, up to
     /// [`DENSE`].
     stride: usize,
-    /// Transitions on the other local classes, by [`far_key`].
-    far: HashMap<u64, u16>,
+    /// Transitions on the other local classes.
+    far: FarTable,
     /// Bytes the states may hold ([`Dfa::held_bytes`]: their rows, their
     /// transitions in the hash map and their keys) before the cache is
     /// emptied:
@@ -412,7 +412,7 @@ impl Dfa {
             // memory), so that it never grows by copying.
             trans: Vec::with_capacity(MAX_TABLE_BYTES / 2 + 16),
             stride: 16,
-            far: HashMap::default(),
+            far: FarTable::default(),
             table_bytes: MAX_TABLE_BYTES,
             key_bytes: 0,
             boundary_lc: 0,
@@ -890,7 +890,7 @@ impl Dfa {
         if (lc as usize) < self.stride {
             self.trans[from as usize * self.stride + lc as usize] = to as u16 | flag;
         } else {
-            self.far.insert(far_key(from, lc), to as u16 | flag);
+            self.far.insert(from, lc, to as u16 | flag);
         }
         to
     }
@@ -997,7 +997,7 @@ impl Dfa {
         let known = if (lc as usize) < self.stride {
             self.trans[s as usize * self.stride + lc as usize]
         } else {
-            self.far.get(&far_key(s, lc)).copied().unwrap_or(NO_STATE)
+            self.far.get(s, lc)
         };
         match known {
             NO_STATE => {
@@ -1041,16 +1041,120 @@ fn mix(x: u64) -> u64 {
     x ^ x >> 31
 }
 
-/// The key of the transition from state `s` on local class `lc` in [`Dfa::far`].
-#[inline]
-fn far_key(s: u32, lc: u32) -> u64 {
-    u64::from(s) << 32 | u64::from(lc)
+/// The transitions on local classes without a column in the table: an
+/// open-addressed table of one word per transition (its state, local class
+/// and target packed together), so that a look-up costs one cache miss where
+/// a map with its control bytes apart costs two. Kept at most half full.
+#[derive(Default)]
+struct FarTable {
+    /// `state << 48 | local class << 16 | target`, or [`FarTable::EMPTY`].
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl FarTable {
+    const EMPTY: u64 = u64::MAX;
+
+    /// Where the search for (`s`, `lc`) starts.
+    #[inline]
+    fn home(&self, s: u32, lc: u32) -> usize {
+        let key = (u64::from(s) << 32 | u64::from(lc)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (key >> 32) as usize & (self.slots.len() - 1)
+    }
+
+    /// The transition from state `s` on local class `lc`, or [`NO_STATE`].
+    #[inline]
+    fn get(&self, s: u32, lc: u32) -> u16 {
+        if self.slots.is_empty() {
+            return NO_STATE;
+        }
+        let key = u64::from(s) << 48 | u64::from(lc) << 16;
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(s, lc);
+        loop {
+            match self.slots[i] {
+                Self::EMPTY => return NO_STATE,
+                e if e & !0xFFFF == key => return e as u16,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    /// Adds the transition from state `s` (below 2¹⁶) on local class `lc`
+    /// (below 2³²) to `to`; it is not there yet.
+    fn insert(&mut self, s: u32, lc: u32, to: u16) {
+        debug_assert!(s <= 0xFFFF && self.get(s, lc) == NO_STATE);
+        if 2 * (self.len + 1) > self.slots.len() {
+            let old = std::mem::take(&mut self.slots);
+            self.slots = vec![Self::EMPTY; (2 * old.len()).max(1024)];
+            for e in old.into_iter().filter(|&e| e != Self::EMPTY) {
+                self.place(e);
+            }
+        }
+        self.place(u64::from(s) << 48 | u64::from(lc) << 16 | u64::from(to));
+        self.len += 1;
+    }
+
+    fn place(&mut self, e: u64) {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home((e >> 48) as u32, (e >> 16) as u32);
+        while self.slots[i] != Self::EMPTY {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = e;
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Empties it, keeping its room.
+    fn clear(&mut self) {
+        self.slots.fill(Self::EMPTY);
+        self.len = 0;
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::Runner;
+
+    /// The table of far transitions answers as a map does, through its
+    /// growing and after it is emptied; states and classes at their limits
+    /// do not read as empty slots.
+    #[test]
+    fn far_transitions_are_found_as_a_map_finds_them() {
+        let mut table = FarTable::default();
+        let mut map = HashMap::default();
+        assert_eq!(table.get(0, 0), NO_STATE);
+        for round in 0..2 {
+            for i in 0..5000u32 {
+                let (s, lc) = (
+                    (i * 7919 + round) % MAX_STATES as u32,
+                    i.wrapping_mul(2_654_435_761),
+                );
+                if map.contains_key(&(s, lc)) {
+                    continue;
+                }
+                let to = (i % 0xFFFE) as u16;
+                table.insert(s, lc, to);
+                map.insert((s, lc), to);
+            }
+            table.insert(MAX_STATES as u32 - 1, u32::MAX, 0xFFFE);
+            map.insert((MAX_STATES as u32 - 1, u32::MAX), 0xFFFE);
+            assert_eq!(table.len(), map.len());
+            assert!(table.slots.len() >= 2 * table.len());
+            for (&(s, lc), &to) in &map {
+                assert_eq!(table.get(s, lc), to);
+                let other = map.get(&(s, lc ^ 1 << 31)).copied();
+                assert_eq!(table.get(s, lc ^ 1 << 31), other.unwrap_or(NO_STATE));
+            }
+            table.clear();
+            map.clear();
+            assert_eq!(table.get(MAX_STATES as u32 - 1, u32::MAX), NO_STATE);
+        }
+    }
 
     /// States are looked up by a hash of their NFA states, and told apart
     /// by the marks of this step's NFA states. With every NFA state's word
