@@ -104,8 +104,9 @@ pub struct Runner {
     lists_seen: Vec<u32>,
     /// For each token class: its trigger list (`u32::MAX`: not looked up yet).
     class_lists: Vec<u32>,
-    /// Positions (in the group's schedule) of the rules to try in the current window.
-    todo: Vec<u32>,
+    /// Positions (in the group's schedule) of the rules to try in the current
+    /// window, as bits: bit `k % 64` of word `k / 64` for position `k`.
+    todo: Vec<u64>,
     /// The rules the matcher ran in the current window, and where their
     /// candidates are in their record type's list: for [`Rule::matches_as`].
     ran: Vec<(usize, Range<usize>)>,
@@ -432,15 +433,17 @@ impl Runner {
                         }
                     };
                     self.todo.clear();
-                    self.todo
-                        .extend_from_slice(&program.schedule_always[stratum][scope]);
+                    self.todo.resize(scheduled.len().div_ceil(64), 0);
+                    for &k in &program.schedule_always[stratum][scope] {
+                        self.todo[k as usize / 64] |= 1 << (k % 64);
+                    }
                     // Rules that need a record of some type, where one starts.
                     for &k in &program.schedule_typed[stratum][scope] {
                         let rule = &program.rules[scheduled[k as usize] as usize];
                         if let Some(types) = &rule.required_types
                             && types.iter().any(|&t| has_span_in(&spans[t], w))
                         {
-                            self.todo.push(k);
+                            self.todo[k as usize / 64] |= 1 << (k % 64);
                         }
                     }
                     // Marked: the trigger numbers the window's words satisfy.
@@ -459,77 +462,81 @@ impl Runner {
                         if at.group as usize == group
                             && (at.also == u32::MAX || self.marks[at.also as usize] == self.stamp)
                         {
-                            self.todo.push(at.pos);
+                            self.todo[at.pos as usize / 64] |= 1 << (at.pos % 64);
                         }
                     }
-                    if self.todo.is_empty() {
+                    if self.todo.iter().all(|&b| b == 0) {
                         continue;
                     }
-                    self.todo.sort_unstable();
                     if !self.no_dfa {
                         let clock = start_clock(&self.profile);
                         self.prefilter(program, a, &spans, group, scheduled, w);
                         add_elapsed(&mut self.phases.prefilter, clock);
                     }
                     self.ran.clear();
-                    for i in 0..self.todo.len() {
-                        let k = self.todo[i] as usize;
-                        let ri = scheduled[k] as usize;
-                        let rule = &program.rules[ri];
-                        if !self.no_dfa && self.allowed[k / 64] & (1 << (k % 64)) == 0 {
-                            continue;
+                    for word in 0..self.todo.len() {
+                        let mut bits = self.todo[word];
+                        if !self.no_dfa {
+                            bits &= self.allowed[word];
                         }
-                        let clock = start_clock(&self.profile);
-                        let before = pending[rule.record].len();
-                        // The same matches, found for an earlier rule.
-                        let earlier = rule.matches_as.as_ref().and_then(|m| {
-                            let (_, at) = self.ran.iter().find(|(r, _)| *r == m.rule as usize)?;
-                            Some((program.rules[m.rule as usize].record, at.clone(), &m.slots))
-                        });
-                        if let Some((record, at, map)) = earlier {
-                            for c in at {
-                                let theirs = &pending[record][c].slots;
-                                let slots: Slots =
-                                    map.iter().map(|&s| theirs[s as usize]).collect();
-                                let (start, end) = record_span(rule, &slots);
-                                pending[rule.record].push(Candidate {
-                                    rule: ri,
-                                    start,
-                                    end,
-                                    slots,
-                                });
-                            }
-                            self.note_profile(
-                                program,
-                                ri,
-                                clock,
-                                pending[rule.record].len() - before,
-                            );
-                            continue;
-                        }
-                        let view = DocView {
-                            text,
-                            tokens: &a.tokens,
-                            words: &a.words,
-                            boundary: &a.boundary,
-                            spans: &spans,
-                            classes: Some((&a.classes, &self.classes)),
-                        };
-                        let out = &mut pending[rule.record];
-                        let end = if self.no_dfa { w.end } else { self.limit[k] };
-                        self.vm
-                            .find_all(program, rule, &view, w.start, end, &mut |slots| {
-                                let (start, end) = record_span(rule, slots);
-                                out.push(Candidate {
-                                    rule: ri,
-                                    start,
-                                    end,
-                                    slots: Slots::from_slice(slots),
-                                });
+                        while bits != 0 {
+                            let k = 64 * word + bits.trailing_zeros() as usize;
+                            bits &= bits - 1;
+                            let ri = scheduled[k] as usize;
+                            let rule = &program.rules[ri];
+                            let clock = start_clock(&self.profile);
+                            let before = pending[rule.record].len();
+                            // The same matches, found for an earlier rule.
+                            let earlier = rule.matches_as.as_ref().and_then(|m| {
+                                let (_, at) =
+                                    self.ran.iter().find(|(r, _)| *r == m.rule as usize)?;
+                                Some((program.rules[m.rule as usize].record, at.clone(), &m.slots))
                             });
-                        let after = out.len();
-                        self.ran.push((ri, before..after));
-                        self.note_profile(program, ri, clock, after - before);
+                            if let Some((record, at, map)) = earlier {
+                                for c in at {
+                                    let theirs = &pending[record][c].slots;
+                                    let slots: Slots =
+                                        map.iter().map(|&s| theirs[s as usize]).collect();
+                                    let (start, end) = record_span(rule, &slots);
+                                    pending[rule.record].push(Candidate {
+                                        rule: ri,
+                                        start,
+                                        end,
+                                        slots,
+                                    });
+                                }
+                                self.note_profile(
+                                    program,
+                                    ri,
+                                    clock,
+                                    pending[rule.record].len() - before,
+                                );
+                                continue;
+                            }
+                            let view = DocView {
+                                text,
+                                tokens: &a.tokens,
+                                words: &a.words,
+                                boundary: &a.boundary,
+                                spans: &spans,
+                                classes: Some((&a.classes, &self.classes)),
+                            };
+                            let out = &mut pending[rule.record];
+                            let end = if self.no_dfa { w.end } else { self.limit[k] };
+                            self.vm
+                                .find_all(program, rule, &view, w.start, end, &mut |slots| {
+                                    let (start, end) = record_span(rule, slots);
+                                    out.push(Candidate {
+                                        rule: ri,
+                                        start,
+                                        end,
+                                        slots: Slots::from_slice(slots),
+                                    });
+                                });
+                            let after = out.len();
+                            self.ran.push((ri, before..after));
+                            self.note_profile(program, ri, clock, after - before);
+                        }
                     }
                 }
             }
@@ -609,12 +616,7 @@ impl Runner {
         let mut split = None;
         for (i, (offset, dfa)) in parts.iter_mut().enumerate() {
             // When no rule of it is worth trying here, it has nothing to say.
-            let from = self.todo.partition_point(|&k| (k as usize) < *offset);
-            if self
-                .todo
-                .get(from)
-                .is_none_or(|&k| k as usize >= *offset + dfa.len())
-            {
+            if !any_bit_in(&self.todo, *offset, *offset + dfa.len()) {
                 continue;
             }
             // Where records of the types its rules refer to start and end.
@@ -733,6 +735,19 @@ impl Runner {
             }
         }
     }
+}
+
+/// Whether any of bits `from..to` is set in `bits` (bit `k % 64` of word
+/// `k / 64` for bit `k`).
+fn any_bit_in(bits: &[u64], from: usize, to: usize) -> bool {
+    (from / 64..to.div_ceil(64)).any(|w| {
+        let low = if w == from / 64 { from % 64 } else { 0 };
+        let high = if w == to / 64 { to % 64 } else { 64 };
+        high > low
+            && bits
+                .get(w)
+                .is_some_and(|&b| b & (u64::MAX >> (64 - (high - low))) << low != 0)
+    })
 }
 
 /// With a profile kept (`--profile`), the time now, to measure from.
@@ -1110,5 +1125,23 @@ fn build_record<'a>(cx: &RecordContext<'a>, c: &Candidate) -> RecordRef<'a> {
         end,
         text: &text[start..end],
         fields,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::any_bit_in;
+
+    #[test]
+    fn a_range_of_bits_is_read_across_words() {
+        let bits = [1u64 << 63, 0, 1 << 2];
+        assert!(any_bit_in(&bits, 63, 64));
+        assert!(!any_bit_in(&bits, 0, 63));
+        assert!(any_bit_in(&bits, 10, 130));
+        assert!(!any_bit_in(&bits, 64, 130));
+        assert!(any_bit_in(&bits, 64, 131));
+        assert!(!any_bit_in(&bits, 131, 300));
+        assert!(!any_bit_in(&bits, 5, 5));
+        assert!(any_bit_in(&bits, 0, 192));
     }
 }
