@@ -16,7 +16,6 @@
 use super::classes::{Classes, Memo};
 use crate::compile::{Inst, NO_WORD, Program};
 use rustc_hash::FxHashMap as HashMap;
-use std::sync::Arc;
 
 const UNKNOWN: u32 = u32::MAX;
 /// The predicate of a step that every token passes.
@@ -35,8 +34,9 @@ const MAX_TABLE_BYTES: usize = 3 << 18;
 /// table that quickly over the corpus).
 const MAX_GROWN_TABLE_BYTES: usize = 2 * MAX_TABLE_BYTES;
 /// Bytes a state takes besides its key's NFA states, counted against the
-/// table's bytes: the key's reference counts and its entries in `states`,
-/// `by_hash` and `same_hash`. (With only the transitions counted, an
+/// table's bytes: its entries in `states`, `by_hash` and `same_hash`, and
+/// what each key cost when it was a block of its own (kept, so that caches
+/// are emptied where they were). (With only the transitions counted, an
 /// automaton of few local classes held so many states that their keys took
 /// twice its table.)
 const KEY_OVERHEAD: usize = 64;
@@ -108,8 +108,8 @@ enum Pred {
 type Reached = (Box<[u32]>, Box<[u64]>);
 
 struct State {
-    /// Its NFA states, then its `found` (the key it is interned under).
-    key: Arc<[u32]>,
+    /// Where its NFA states are in `Dfa::keys`, and how many.
+    key: (u32, u32),
     /// Index into `Dfa::found`, or `UNKNOWN` when no rule matches here.
     found: u32,
 }
@@ -200,6 +200,8 @@ pub struct Dfa {
     local_sig: Vec<Box<[u64]>>,
     by_sig: HashMap<Box<[u64]>, u32>,
     states: Vec<State>,
+    /// The states' NFA states, one after another.
+    keys: Vec<u32>,
     /// States by the hash of their NFA states and matches ([`Dfa::intern_set`]):
     /// the last state made with that hash…
     by_hash: HashMap<u64, u32>,
@@ -399,6 +401,7 @@ impl Dfa {
             local_sig: Vec::new(),
             by_sig: HashMap::default(),
             states: Vec::new(),
+            keys: Vec::new(),
             by_hash: HashMap::default(),
             same_hash: Vec::new(),
             zobrist: (0..n as u64).map(|i| mix(i + 1)).collect(),
@@ -482,6 +485,7 @@ impl Dfa {
     /// Empties the state cache, leaving the start state (number 0).
     fn reset(&mut self) {
         self.states.clear();
+        self.keys.clear();
         self.by_hash.clear();
         self.same_hash.clear();
         self.key_bytes = 0;
@@ -579,7 +583,7 @@ impl Dfa {
         let mut s = last;
         while s != UNKNOWN {
             let state = &self.states[s as usize];
-            let ids = &state.key[..state.key.len() - 1];
+            let ids = &self.keys[state.key.0 as usize..][..state.key.1 as usize];
             if state.found == found
                 && ids.len() == self.set.len()
                 && ids.iter().all(|&id| self.mark[id as usize] == self.stamp)
@@ -598,9 +602,11 @@ impl Dfa {
             s = self.same_hash[s as usize];
         }
         let s = self.states.len() as u32;
-        self.set.push(found);
-        let key: Arc<[u32]> = self.set.as_slice().into();
-        self.key_bytes += KEY_OVERHEAD + 4 * key.len();
+        let key = (self.keys.len() as u32, self.set.len() as u32);
+        self.keys.extend_from_slice(&self.set);
+        // As many as its NFA states and its `found`, as when each key was
+        // a block of its own.
+        self.key_bytes += KEY_OVERHEAD + 4 * (self.set.len() + 1);
         self.by_hash.insert(hash, s);
         self.same_hash.push(last);
         self.states.push(State { key, found });
@@ -853,8 +859,10 @@ impl Dfa {
             self.set.extend_from_slice(set);
             self.hits.copy_from_slice(hits);
         }
-        let key = self.states[from as usize].key.clone();
-        self.advance(&key[..key.len() - 1], lc);
+        let (at, len) = self.states[from as usize].key;
+        let keys = std::mem::take(&mut self.keys);
+        self.advance(&keys[at as usize..][..len as usize], lc);
+        self.keys = keys;
         let table_full = self.held_bytes() >= self.table_bytes;
         if self.states.len() >= MAX_STATES || table_full {
             let quickly = self.windows < QUICK_FILL;
