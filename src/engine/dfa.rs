@@ -46,15 +46,16 @@ const QUICK_FILL: u32 = 5000;
 /// Record types whose starts and ends an automaton follows.
 const MAX_SPAN_TYPES: usize = 16;
 /// Local classes whose transitions a state keeps in its row of the table;
-/// those of the others are kept in a hash map. Local classes are numbered
+/// those of the others are kept in `Dfa::far`. Local classes are numbered
 /// as the automaton meets them, so the first ones are the frequent words
 /// and punctuation: over the corpus 97 % of the steps the scan takes fall
 /// under 64. A state used a few of its row's slots (about 2 % of a table
 /// of 300-odd columns was filled when it was emptied), so rows as wide as
 /// all the local classes held far fewer states than the same bytes now do.
 const DENSE: usize = 64;
-/// Bytes a transition in the hash map is counted as (its key and value,
-/// the map's control byte and the room it keeps free).
+/// Bytes a transition in `Dfa::far` is counted as: what it took in the
+/// hash map that held these before, kept so that caches are emptied where
+/// they were (its 8-byte slot and the room kept free take 16 to 32).
 const FAR_ENTRY_BYTES: usize = 32;
 /// An unknown transition.
 const NO_STATE: u16 = u16::MAX;
@@ -232,7 +233,7 @@ pub struct Dfa {
     /// Transitions on the other local classes.
     far: FarTable,
     /// Bytes the states may hold ([`Dfa::held_bytes`]: their rows, their
-    /// transitions in the hash map and their keys) before the cache is
+    /// transitions in `far` and their keys) before the cache is
     /// emptied:
     /// [`MAX_TABLE_BYTES`], up to [`MAX_GROWN_TABLE_BYTES`] for an automaton
     /// that cannot be split.
@@ -713,7 +714,7 @@ impl Dfa {
     }
 
     /// The bytes its states hold, counted against `table_bytes`: their rows,
-    /// their transitions in the hash map and their keys.
+    /// their transitions in `far` and their keys.
     fn held_bytes(&self) -> usize {
         self.states.len() * self.stride * 2 + self.far.len() * FAR_ENTRY_BYTES + self.key_bytes
     }
@@ -1243,7 +1244,7 @@ mod tests {
     /// rule: it cannot be split) it grows, to its bound, and its cache is
     /// emptied again and again. Each window's answer is still the one a new
     /// automaton gives for that window alone, through transitions kept in
-    /// rows and in the hash map alike.
+    /// rows and in `far` alike.
     #[test]
     fn an_automaton_that_cannot_be_split_grows_its_table_and_answers_the_same() {
         let vocab: Vec<String> = (0..200).map(|i| format!("w{i}")).collect();
@@ -1327,7 +1328,7 @@ mod tests {
             "at most {most} states"
         );
         // It held more than a table of the first size could, with
-        // transitions in rows and in the map.
+        // transitions in rows and in `far`.
         assert!(held > MAX_TABLE_BYTES, "{most} states, {held} bytes");
         assert_eq!(kept.stride, DENSE);
         assert!(
@@ -1335,6 +1336,6 @@ mod tests {
             "{} local classes",
             kept.local_sig.len()
         );
-        assert!(far > 1000, "{far} transitions in the map");
+        assert!(far > 1000, "{far} transitions in `far`");
     }
 }

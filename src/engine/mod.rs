@@ -1132,6 +1132,8 @@ fn build_record<'a>(cx: &RecordContext<'a>, c: &Candidate) -> RecordRef<'a> {
 mod tests {
     use super::any_bit_in;
 
+    /// The automata's test of a window's rules to try: a range of bits
+    /// that starts or ends inside a word, spans words, or is empty.
     #[test]
     fn a_range_of_bits_is_read_across_words() {
         let bits = [1u64 << 63, 0, 1 << 2];
