@@ -265,6 +265,62 @@ fn lexicon_entry_never_crosses_sentence_end() {
     );
 }
 
+/// A rule that is one entry of one of some lexicons (`<name:Towns |
+/// Regions>`, a gazetteer) is matched by walking their tries, and finds
+/// what the automaton finds: at a token, the first lexicon with an entry
+/// there wins even where a later one has a longer entry; that lexicon's
+/// longest entry is taken, and a longer one that breaks off leaves the
+/// shorter; matches go on after the last one's end and stay in their
+/// sentence.
+#[test]
+fn a_rule_of_lexicon_entries_finds_what_the_automaton_finds() {
+    let src = r#"
+        record Place(name)
+        lexicon Towns = "new york", "new york city", "port of spain"
+        lexicon Regions = "new york state", "new england", port, "port of"
+        rule place { match <name:Towns | Regions> emit Place { name } }
+    "#;
+    let text = "From New York State to New England, then Port of Spain, \
+                Port Said and the port of New York City. We left New York. City life.";
+    let want = [
+        "New York",
+        "New England",
+        "Port of Spain",
+        "Port",
+        "port of",
+        "New York City",
+        "New York",
+    ];
+    let fast = program(src);
+    assert!(
+        fast.rules[0].entries.is_some(),
+        "the rule is one of entries"
+    );
+    let described = gleaner::compile::describe(&fast, &fast.rules[0]);
+    assert!(
+        described.contains("\n  matched by walking the tries of Towns, Regions (the same"),
+        "{described}"
+    );
+    let mut slow = program(src);
+    slow.rules[0].entries = None;
+    let doc = Document::new("d", text);
+    let (a, b) = (fast.run(&doc), slow.run(&doc));
+    assert_eq!(a, b);
+    let names: Vec<&str> = a.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(names, want);
+    assert!(
+        a.iter()
+            .all(|r| r.fields["name"].text.as_deref() == Some(&r.text[..]))
+    );
+    // An entry followed by anything else is not one of entries.
+    let other = program(
+        r#"record Place(name)
+        lexicon Towns = york
+        rule place { match <name:Towns> Cap emit Place { name } }"#,
+    );
+    assert_eq!(other.rules[0].entries, None);
+}
+
 #[test]
 fn lexicon_in_repetition() {
     let lex = r#"lexicon Role = minister, "prime minister", prime;"#;

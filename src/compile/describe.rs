@@ -60,6 +60,18 @@ pub fn describe(program: &Program, rule: &Rule) -> String {
             .collect();
         let _ = writeln!(out, "  captures: {}", caps.join(" "));
     }
+    if let Some(entries) = &rule.entries {
+        let names: Vec<&str> = entries
+            .lexicons
+            .iter()
+            .map(|&l| program.lexicon_names[l as usize].as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "  matched by walking the tries of {} (the same matches as the instructions below)",
+            names.join(", ")
+        );
+    }
     for (pc, inst) in rule.insts.iter().enumerate() {
         let text = match inst {
             Inst::Token(t, n) => format!("token {} -> {n}", test(program, t, &word)),

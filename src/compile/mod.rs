@@ -167,6 +167,10 @@ pub struct Rule {
     /// The consuming instructions a match can start with (reached from 0 without
     /// consuming a token); `None` when a match could start anywhere.
     pub first: Option<Vec<u32>>,
+    /// When the whole pattern is one entry of one of some lexicons (`<name:
+    /// City | Country>`, a gazetteer): those lexicons, so that a match is
+    /// found by walking their tries instead of running the automaton.
+    pub entries: Option<Entries>,
     /// An earlier rule of the same stratum and scope whose matches are this
     /// rule's too: its instructions are the same but for where captures are
     /// saved, and each capture slot of this rule is saved on the same ways as
@@ -435,6 +439,44 @@ impl Program {
     }
 }
 
+/// A pattern that is one entry of one of some lexicons, captured or not
+/// ([`Rule::entries`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entries {
+    /// The lexicons, in the order the pattern tries them.
+    pub lexicons: Vec<u32>,
+    /// The capture that holds the whole match, if any: slots `2 + 2k` and
+    /// `3 + 2k`.
+    pub capture: Option<u32>,
+}
+
+/// [`Entries`] of `pattern`, if it is one entry of one of some lexicons:
+/// `L`, `L1 | L2 | …`, each perhaps in one capture (`capture` is one
+/// already met around it).
+fn entries_of(pattern: &Hir, capture: Option<u32>) -> Option<Entries> {
+    let lexicon = |h: &Hir| match h {
+        Hir::Lexicon(l) => Some(*l as u32),
+        Hir::Source(_, inner) => match &**inner {
+            Hir::Lexicon(l) => Some(*l as u32),
+            _ => None,
+        },
+        _ => None,
+    };
+    match pattern {
+        Hir::Source(_, inner) => entries_of(inner, capture),
+        Hir::Capture(slot, inner) if capture.is_none() => entries_of(inner, Some(*slot as u32)),
+        Hir::Lexicon(l) => Some(Entries {
+            lexicons: vec![*l as u32],
+            capture,
+        }),
+        Hir::Alt(items) => Some(Entries {
+            lexicons: items.iter().map(lexicon).collect::<Option<_>>()?,
+            capture,
+        }),
+        _ => None,
+    }
+}
+
 /// A rule compiled: its looser automaton (for the prefilter), its exact one.
 struct Automata {
     /// One of them has more than [`MAX_INSTRUCTIONS`] instructions.
@@ -484,6 +526,7 @@ fn assemble(
         };
         let first = first_insts(&insts);
         let anchored = anchored_start(&insts);
+        let entries = entries_of(&r.pattern, None);
         let (required_words, required_types) = match a.required {
             Some(Req::Words(w)) => (Some(w), None),
             Some(Req::Types(t)) => (None, Some(t)),
@@ -509,6 +552,7 @@ fn assemble(
             required_types,
             also_required: a.also.map(|w| (0, w)),
             first,
+            entries,
             matches_as: None,
             start_id: None,
             start_spans: Vec::new(),

@@ -5,7 +5,11 @@
 
 use super::Bits;
 use super::classes::{Classes, Memo};
-use crate::compile::{Assertion, Inst, NO_WORD, Program, Rule, Test, lexicon::ROOT, test_token};
+use crate::compile::{
+    Assertion, Entries, Inst, NO_WORD, Program, Rule, Test,
+    lexicon::{ROOT, Trie},
+    test_token,
+};
 use crate::text::Token;
 use rustc_hash::FxHashSet as HashSet;
 
@@ -146,6 +150,9 @@ impl Vm {
     ) {
         let nslots = 2 + 2 * rule.captures.len();
         self.memo.adopt(program);
+        if let Some(entries) = &rule.entries {
+            return self.find_entries(program, rule, entries, doc, start, end, nslots, found);
+        }
         let mut at = start;
         let mut most = MAX_VISITED_BITS;
         let mut slots = std::mem::take(&mut self.slots);
@@ -162,6 +169,53 @@ impl Vm {
             found(&slots);
             at = if slots[1] > at { slots[1] } else { at + 1 };
             most = MAX_REPEAT_VISITED_BITS;
+        }
+        self.slots = slots;
+    }
+
+    /// [`Vm::find_all`] for a rule that is one entry of one of some
+    /// lexicons: at the first token where one of them has an entry that
+    /// ends by `end`, the longest entry of the first such lexicon (as the
+    /// automaton would find it), then on from its end.
+    #[allow(clippy::too_many_arguments)]
+    fn find_entries(
+        &mut self,
+        program: &Program,
+        rule: &Rule,
+        entries: &Entries,
+        doc: &DocView,
+        start: u32,
+        end: u32,
+        nslots: usize,
+        found: &mut dyn FnMut(&[u32]),
+    ) {
+        let mut slots = std::mem::take(&mut self.slots);
+        slots.clear();
+        slots.resize(nslots, NONE);
+        let mut at = start;
+        'tokens: while at < end {
+            if let Some(first) = &rule.first
+                && !starts(&mut self.memo, program, rule, doc, first, at)
+            {
+                at += 1;
+                continue;
+            }
+            for &lex in &entries.lexicons {
+                let Some(e) = longest_entry(&program.lexicons[lex as usize], doc.words, at, end)
+                else {
+                    continue;
+                };
+                slots[0] = at;
+                slots[1] = e;
+                if let Some(k) = entries.capture {
+                    slots[2 + 2 * k as usize] = at;
+                    slots[3 + 2 * k as usize] = e;
+                }
+                found(&slots);
+                at = e;
+                continue 'tokens;
+            }
+            at += 1;
         }
         self.slots = slots;
     }
@@ -451,6 +505,27 @@ pub fn holds(a: Assertion, doc: &DocView, at: u32) -> bool {
 #[inline]
 fn may_start(rule: &Rule, doc: &DocView, at: u32) -> bool {
     !rule.anchored || ((at as usize) < doc.tokens.len() && doc.boundary.get(at as usize))
+}
+
+/// The end of the longest entry of `trie` that starts at token `at` and ends
+/// by `end`, if one does.
+fn longest_entry(trie: &Trie, words: &[u32], at: u32, end: u32) -> Option<u32> {
+    let mut node = ROOT;
+    let mut longest = None;
+    for i in at..end {
+        let w = words[i as usize];
+        if w == NO_WORD {
+            break;
+        }
+        let Some(next) = trie.step(node, w) else {
+            break;
+        };
+        node = next;
+        if trie.accepts(node).is_some() {
+            longest = Some(i + 1);
+        }
+    }
+    longest
 }
 
 /// True if one of the rule's first instructions can consume the token at `at`.
