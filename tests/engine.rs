@@ -265,51 +265,70 @@ fn lexicon_entry_never_crosses_sentence_end() {
     );
 }
 
-/// A rule that is one entry of one of some lexicons (`<name:Towns |
-/// Regions>`, a gazetteer) is matched by walking their tries, and finds
-/// what the automaton finds: at a token, the first lexicon with an entry
-/// there wins even where a later one has a longer entry; that lexicon's
-/// longest entry is taken, and a longer one that breaks off leaves the
-/// shorter; matches go on after the last one's end and stay in their
-/// sentence.
+/// A rule that is one of some choices at a token, each an entry of a
+/// lexicon or one token (`<name:Towns | Regions>`, a gazetteer), is matched
+/// by trying them at each token instead of by its automaton, and finds what
+/// the automaton finds: at a token, the first choice that matches wins even
+/// where a later one has a longer entry; a lexicon's longest entry is
+/// taken, and a longer one that breaks off leaves the shorter; one-token
+/// choices in a row are one test; matches go on after the last one's end
+/// and stay in their sentence.
 #[test]
 fn a_rule_of_lexicon_entries_finds_what_the_automaton_finds() {
     let src = r#"
         record Place(name)
+        record Near()
         lexicon Towns = "new york", "new york city", "port of spain"
         lexicon Regions = "new york state", "new england", port, "port of"
         rule place { match <name:Towns | Regions> emit Place { name } }
+        rule near { match Towns | "Said" & Cap | "york" & Lower | Regions emit Near { } }
     "#;
     let text = "From New York State to New England, then Port of Spain, \
-                Port Said and the port of New York City. We left New York. City life.";
-    let want = [
-        "New York",
-        "New England",
-        "Port of Spain",
-        "Port",
-        "port of",
-        "New York City",
-        "New York",
-    ];
+                Port Said and the port of New York City. We left New York. City life, york.";
     let fast = program(src);
-    assert!(
-        fast.rules[0].entries.is_some(),
-        "the rule is one of entries"
-    );
-    let described = gleaner::compile::describe(&fast, &fast.rules[0]);
-    assert!(
-        described.contains("\n  matched by walking the tries of Towns, Regions (the same"),
-        "{described}"
-    );
     let mut slow = program(src);
-    slow.rules[0].entries = None;
+    for (rule, choices) in [
+        (0, "an entry of Towns, an entry of Regions"),
+        (
+            1,
+            "an entry of Towns, the token test at 5, an entry of Regions",
+        ),
+    ] {
+        assert!(fast.rules[rule].entries.is_some(), "rule {rule}");
+        let described = gleaner::compile::describe(&fast, &fast.rules[rule]);
+        let line = format!("\n  matched at each token by trying {choices} (the same");
+        assert!(described.contains(&line), "{described}");
+        slow.rules[rule].entries = None;
+    }
     let doc = Document::new("d", text);
     let (a, b) = (fast.run(&doc), slow.run(&doc));
     assert_eq!(a, b);
-    let names: Vec<&str> = a.iter().map(|r| r.text.as_str()).collect();
-    assert_eq!(names, want);
+    let found: Vec<String> = a
+        .iter()
+        .map(|r| format!("{} {}", &r.rule[8..], r.text))
+        .collect();
+    let want = [
+        "near New York",
+        "place New York",
+        "near New England",
+        "place New England",
+        "near Port of Spain",
+        "place Port of Spain",
+        "near Port",
+        "place Port",
+        "near Said",
+        "near port of",
+        "place port of",
+        "near New York City",
+        "place New York City",
+        "near New York",
+        "place New York",
+        "near york",
+    ];
+    assert_eq!(found, want);
     assert!(
         a.iter()
+            .filter(|r| r.rule.ends_with("place"))
             .all(|r| r.fields["name"].text.as_deref() == Some(&r.text[..]))
     );
     // An entry followed by anything else is not one of entries.

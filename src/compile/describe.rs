@@ -1,6 +1,6 @@
 //! A readable listing of a compiled rule (for `gleaner debug program`).
 
-use super::{Assertion, Inst, Program, Rule, Test};
+use super::{Assertion, Choice, Inst, Program, Rule, Test};
 use std::fmt::Write as _;
 
 /// Lists a rule's automaton, prefilter and fields.
@@ -61,15 +61,18 @@ pub fn describe(program: &Program, rule: &Rule) -> String {
         let _ = writeln!(out, "  captures: {}", caps.join(" "));
     }
     if let Some(entries) = &rule.entries {
-        let names: Vec<&str> = entries
-            .lexicons
+        let choices: Vec<String> = entries
+            .choices
             .iter()
-            .map(|&l| program.lexicon_names[l as usize].as_str())
+            .map(|c| match c {
+                Choice::Lexicon(l) => format!("an entry of {}", program.lexicon_names[*l as usize]),
+                Choice::Token(pc) => format!("the token test at {pc}"),
+            })
             .collect();
         let _ = writeln!(
             out,
-            "  matched by walking the tries of {} (the same matches as the instructions below)",
-            names.join(", ")
+            "  matched at each token by trying {} (the same matches as the instructions below)",
+            choices.join(", ")
         );
     }
     for (pc, inst) in rule.insts.iter().enumerate() {

@@ -439,42 +439,66 @@ impl Program {
     }
 }
 
-/// A pattern that is one entry of one of some lexicons, captured or not
-/// ([`Rule::entries`]).
+/// A pattern that is one of some choices at a token, each the longest
+/// entry of a lexicon or one token, captured or not ([`Rule::entries`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entries {
-    /// The lexicons, in the order the pattern tries them.
-    pub lexicons: Vec<u32>,
+    /// The choices, in the order the pattern tries them.
+    pub choices: Vec<Choice>,
     /// The capture that holds the whole match, if any: slots `2 + 2k` and
     /// `3 + 2k`.
     pub capture: Option<u32>,
 }
 
-/// [`Entries`] of `pattern`, if it is one entry of one of some lexicons:
-/// `L`, `L1 | L2 | …`, each perhaps in one capture (`capture` is one
-/// already met around it).
+/// One choice of [`Entries`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choice {
+    /// The longest entry of this lexicon.
+    Lexicon(u32),
+    /// One token that passes the test of the rule's instruction at this pc.
+    Token(u32),
+}
+
+/// [`Entries`] of `pattern`, if it is one entry of one of some lexicons
+/// or one token: `L`, `"US" & Upper`, `L1 | Cap & Word | "US" | …`,
+/// perhaps in one capture (`capture` is one already met around it). Token
+/// choices get their instructions from [`with_token_pcs`].
 fn entries_of(pattern: &Hir, capture: Option<u32>) -> Option<Entries> {
-    let lexicon = |h: &Hir| match h {
-        Hir::Lexicon(l) => Some(*l as u32),
-        Hir::Source(_, inner) => match &**inner {
-            Hir::Lexicon(l) => Some(*l as u32),
-            _ => None,
-        },
-        _ => None,
-    };
+    fn choice(h: &Hir) -> Option<Choice> {
+        match h {
+            Hir::Source(_, inner) if one_token(h).is_none() => choice(inner),
+            Hir::Lexicon(l) => Some(Choice::Lexicon(*l as u32)),
+            _ => one_token(h).map(|_| Choice::Token(u32::MAX)),
+        }
+    }
     match pattern {
         Hir::Source(_, inner) => entries_of(inner, capture),
         Hir::Capture(slot, inner) if capture.is_none() => entries_of(inner, Some(*slot as u32)),
-        Hir::Lexicon(l) => Some(Entries {
-            lexicons: vec![*l as u32],
+        Hir::Alt(items) => {
+            let mut choices: Vec<Choice> = items.iter().map(choice).collect::<Option<_>>()?;
+            // Token choices in a row compile to one test (see `Compiler::hir`).
+            choices.dedup_by(|b, a| matches!((a, b), (Choice::Token(_), Choice::Token(_))));
+            Some(Entries { choices, capture })
+        }
+        _ => Some(Entries {
+            choices: vec![choice(pattern)?],
             capture,
         }),
-        Hir::Alt(items) => Some(Entries {
-            lexicons: items.iter().map(lexicon).collect::<Option<_>>()?,
-            capture,
-        }),
-        _ => None,
     }
+}
+
+/// `entries` with its token choices given their instructions: each one
+/// token test of `insts`, in order (a choice compiles to one `Token`
+/// instruction, and choices compile in the order they are tried).
+fn with_token_pcs(mut entries: Entries, insts: &[Inst]) -> Option<Entries> {
+    let mut pcs =
+        (0..insts.len() as u32).filter(|&pc| matches!(insts[pc as usize], Inst::Token(..)));
+    for c in &mut entries.choices {
+        if let Choice::Token(pc) = c {
+            *pc = pcs.next()?;
+        }
+    }
+    pcs.next().is_none().then_some(entries)
 }
 
 /// A rule compiled: its looser automaton (for the prefilter), its exact one.
@@ -526,7 +550,7 @@ fn assemble(
         };
         let first = first_insts(&insts);
         let anchored = anchored_start(&insts);
-        let entries = entries_of(&r.pattern, None);
+        let entries = entries_of(&r.pattern, None).and_then(|e| with_token_pcs(e, &insts));
         let (required_words, required_types) = match a.required {
             Some(Req::Words(w)) => (Some(w), None),
             Some(Req::Types(t)) => (None, Some(t)),

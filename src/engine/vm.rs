@@ -6,7 +6,7 @@
 use super::Bits;
 use super::classes::{Classes, Memo};
 use crate::compile::{
-    Assertion, Entries, Inst, NO_WORD, Program, Rule, Test,
+    Assertion, Choice, Entries, Inst, NO_WORD, Program, Rule, Test,
     lexicon::{ROOT, Trie},
     test_token,
 };
@@ -173,9 +173,9 @@ impl Vm {
         self.slots = slots;
     }
 
-    /// [`Vm::find_all`] for a rule that is one entry of one of some
-    /// lexicons: at the first token where one of them has an entry that
-    /// ends by `end`, the longest entry of the first such lexicon (as the
+    /// [`Vm::find_all`] for a rule that is one of some choices at a token
+    /// (the longest entry of a lexicon, or one token): at the first token
+    /// where a choice matches by `end`, the first that does (as the
     /// automaton would find it), then on from its end.
     #[allow(clippy::too_many_arguments)]
     fn find_entries(
@@ -200,9 +200,21 @@ impl Vm {
                 at += 1;
                 continue;
             }
-            for &lex in &entries.lexicons {
-                let Some(e) = longest_entry(&program.lexicons[lex as usize], doc.words, at, end)
-                else {
+            for &choice in &entries.choices {
+                let e = match choice {
+                    Choice::Lexicon(lex) => {
+                        longest_entry(&program.lexicons[lex as usize], doc.words, at, end)
+                    }
+                    Choice::Token(pc) => match &rule.insts[pc as usize] {
+                        Inst::Token(test, _)
+                            if passes(&mut self.memo, program, rule, doc, pc, test, at) =>
+                        {
+                            Some(at + 1)
+                        }
+                        _ => None,
+                    },
+                };
+                let Some(e) = e else {
                     continue;
                 };
                 slots[0] = at;
