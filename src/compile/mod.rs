@@ -167,9 +167,10 @@ pub struct Rule {
     /// The consuming instructions a match can start with (reached from 0 without
     /// consuming a token); `None` when a match could start anywhere.
     pub first: Option<Vec<u32>>,
-    /// When the whole pattern is one entry of one of some lexicons (`<name:
-    /// City | Country>`, a gazetteer): those lexicons, so that a match is
-    /// found by walking their tries instead of running the automaton.
+    /// When the whole pattern is a choice between lexicons and one-token
+    /// tests (`<name:City | Country>`, a gazetteer): the choices, so that a
+    /// match is found by trying them at each token instead of running the
+    /// automaton.
     pub entries: Option<Entries>,
     /// An earlier rule of the same stratum and scope whose matches are this
     /// rule's too: its instructions are the same but for where captures are
