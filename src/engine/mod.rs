@@ -91,6 +91,30 @@ impl Bits {
     pub fn get(&self, i: usize) -> bool {
         self.words[i / 64] >> (i % 64) & 1 != 0
     }
+
+    /// No positions of `0..n`, in the room it already has.
+    pub fn reset(&mut self, n: usize) {
+        self.words.clear();
+        self.words.resize(n.div_ceil(64), 0);
+    }
+
+    /// Whether no position is in.
+    pub fn is_empty(&self) -> bool {
+        self.words.iter().all(|&w| w == 0)
+    }
+
+    /// Whether any position of `from..to` is in.
+    pub fn any_in(&self, from: usize, to: usize) -> bool {
+        (from / 64..to.div_ceil(64)).any(|w| {
+            let low = if w == from / 64 { from % 64 } else { 0 };
+            let high = if w == to / 64 { to % 64 } else { 64 };
+            high > low
+                && self
+                    .words
+                    .get(w)
+                    .is_some_and(|&b| b & (u64::MAX >> (64 - (high - low))) << low != 0)
+        })
+    }
 }
 
 /// Reusable state for running a program; one per thread.
@@ -104,9 +128,8 @@ pub struct Runner {
     lists_seen: Vec<u32>,
     /// For each token class: its trigger list (`u32::MAX`: not looked up yet).
     class_lists: Vec<u32>,
-    /// Positions (in the group's schedule) of the rules to try in the current
-    /// window, as bits: bit `k % 64` of word `k / 64` for position `k`.
-    todo: Vec<u64>,
+    /// Positions (in the group's schedule) of the rules to try in the current window.
+    todo: Bits,
     /// The rules the matcher ran in the current window, and where their
     /// candidates are in their record type's list: for [`Rule::matches_as`].
     ran: Vec<(usize, Range<usize>)>,
@@ -236,7 +259,7 @@ impl Runner {
             marked: Vec::new(),
             lists_seen: Vec::new(),
             class_lists: Vec::new(),
-            todo: Vec::new(),
+            todo: Bits::default(),
             ran: Vec::new(),
             classes: classes::Classes::default(),
             dfas: Vec::new(),
@@ -432,10 +455,9 @@ impl Runner {
                             &marked_here
                         }
                     };
-                    self.todo.clear();
-                    self.todo.resize(scheduled.len().div_ceil(64), 0);
+                    self.todo.reset(scheduled.len());
                     for &k in &program.schedule_always[stratum][scope] {
-                        self.todo[k as usize / 64] |= 1 << (k % 64);
+                        self.todo.set(k as usize);
                     }
                     // Rules that need a record of some type, where one starts.
                     for &k in &program.schedule_typed[stratum][scope] {
@@ -443,7 +465,7 @@ impl Runner {
                         if let Some(types) = &rule.required_types
                             && types.iter().any(|&t| has_span_in(&spans[t], w))
                         {
-                            self.todo[k as usize / 64] |= 1 << (k % 64);
+                            self.todo.set(k as usize);
                         }
                     }
                     // Marked: the trigger numbers the window's words satisfy.
@@ -462,10 +484,10 @@ impl Runner {
                         if at.group as usize == group
                             && (at.also == u32::MAX || self.marks[at.also as usize] == self.stamp)
                         {
-                            self.todo[at.pos as usize / 64] |= 1 << (at.pos % 64);
+                            self.todo.set(at.pos as usize);
                         }
                     }
-                    if self.todo.iter().all(|&b| b == 0) {
+                    if self.todo.is_empty() {
                         continue;
                     }
                     if !self.no_dfa {
@@ -474,8 +496,8 @@ impl Runner {
                         add_elapsed(&mut self.phases.prefilter, clock);
                     }
                     self.ran.clear();
-                    for word in 0..self.todo.len() {
-                        let mut bits = self.todo[word];
+                    for word in 0..self.todo.words.len() {
+                        let mut bits = self.todo.words[word];
                         if !self.no_dfa {
                             bits &= self.allowed[word];
                         }
@@ -616,7 +638,7 @@ impl Runner {
         let mut split = None;
         for (i, (offset, dfa)) in parts.iter_mut().enumerate() {
             // When no rule of it is worth trying here, it has nothing to say.
-            if !any_bit_in(&self.todo, *offset, *offset + dfa.len()) {
+            if !self.todo.any_in(*offset, *offset + dfa.len()) {
                 continue;
             }
             // Where records of the types its rules refer to start and end.
@@ -735,19 +757,6 @@ impl Runner {
             }
         }
     }
-}
-
-/// Whether any of bits `from..to` is set in `bits` (bit `k % 64` of word
-/// `k / 64` for bit `k`).
-fn any_bit_in(bits: &[u64], from: usize, to: usize) -> bool {
-    (from / 64..to.div_ceil(64)).any(|w| {
-        let low = if w == from / 64 { from % 64 } else { 0 };
-        let high = if w == to / 64 { to % 64 } else { 64 };
-        high > low
-            && bits
-                .get(w)
-                .is_some_and(|&b| b & (u64::MAX >> (64 - (high - low))) << low != 0)
-    })
 }
 
 /// With a profile kept (`--profile`), the time now, to measure from.
@@ -1130,20 +1139,22 @@ fn build_record<'a>(cx: &RecordContext<'a>, c: &Candidate) -> RecordRef<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::any_bit_in;
+    use super::Bits;
 
     /// The automata's test of a window's rules to try: a range of bits
     /// that starts or ends inside a word, spans words, or is empty.
     #[test]
     fn a_range_of_bits_is_read_across_words() {
-        let bits = [1u64 << 63, 0, 1 << 2];
-        assert!(any_bit_in(&bits, 63, 64));
-        assert!(!any_bit_in(&bits, 0, 63));
-        assert!(any_bit_in(&bits, 10, 130));
-        assert!(!any_bit_in(&bits, 64, 130));
-        assert!(any_bit_in(&bits, 64, 131));
-        assert!(!any_bit_in(&bits, 131, 300));
-        assert!(!any_bit_in(&bits, 5, 5));
-        assert!(any_bit_in(&bits, 0, 192));
+        let mut bits = Bits::new(192);
+        bits.set(63);
+        bits.set(130);
+        assert!(bits.any_in(63, 64));
+        assert!(!bits.any_in(0, 63));
+        assert!(bits.any_in(10, 130));
+        assert!(!bits.any_in(64, 130));
+        assert!(bits.any_in(64, 131));
+        assert!(!bits.any_in(131, 300));
+        assert!(!bits.any_in(5, 5));
+        assert!(bits.any_in(0, 192));
     }
 }
