@@ -128,6 +128,23 @@ impl Trie {
         self.accepts(node)
     }
 
+    /// How many of `words` the longest entry they start with takes, if
+    /// they start with one.
+    pub fn longest(&self, words: &[u32]) -> Option<usize> {
+        let mut node = ROOT;
+        let mut longest = None;
+        for (i, &w) in words.iter().enumerate() {
+            let Some(next) = self.step(node, w) else {
+                break;
+            };
+            node = next;
+            if self.accepts(node).is_some() {
+                longest = Some(i + 1);
+            }
+        }
+        longest
+    }
+
     /// A word of each entry, so that a text holding an entry holds one of
     /// these: the entry's first word that is not in `common` (sorted), or
     /// its first word when all are. Worked out when first asked; a program

@@ -466,10 +466,13 @@ pub enum Choice {
 /// choices get their instructions from [`with_token_pcs`].
 fn entries_of(pattern: &Hir, capture: Option<u32>) -> Option<Entries> {
     fn choice(h: &Hir) -> Option<Choice> {
+        if one_token(h).is_some() {
+            return Some(Choice::Token(u32::MAX));
+        }
         match h {
-            Hir::Source(_, inner) if one_token(h).is_none() => choice(inner),
+            Hir::Source(_, inner) => choice(inner),
             Hir::Lexicon(l) => Some(Choice::Lexicon(*l as u32)),
-            _ => one_token(h).map(|_| Choice::Token(u32::MAX)),
+            _ => None,
         }
     }
     match pattern {

@@ -6,9 +6,7 @@
 use super::Bits;
 use super::classes::{Classes, Memo};
 use crate::compile::{
-    Assertion, Choice, Entries, Inst, NO_WORD, Program, Rule, Test,
-    lexicon::{ROOT, Trie},
-    test_token,
+    Assertion, Choice, Entries, Inst, NO_WORD, Program, Rule, Test, lexicon::ROOT, test_token,
 };
 use crate::text::Token;
 use rustc_hash::FxHashSet as HashSet;
@@ -205,9 +203,9 @@ impl Vm {
             }
             for &choice in &entries.choices {
                 let e = match choice {
-                    Choice::Lexicon(lex) => {
-                        longest_entry(&program.lexicons[lex as usize], doc.words, at, end)
-                    }
+                    Choice::Lexicon(lex) => program.lexicons[lex as usize]
+                        .longest(&doc.words[at as usize..end as usize])
+                        .map(|n| at + n as u32),
                     Choice::Token(pc) => match &rule.insts[pc as usize] {
                         Inst::Token(test, _)
                             if passes(&mut self.memo, program, rule, doc, pc, test, at) =>
@@ -520,27 +518,6 @@ pub fn holds(a: Assertion, doc: &DocView, at: u32) -> bool {
 #[inline]
 fn may_start(rule: &Rule, doc: &DocView, at: u32) -> bool {
     !rule.anchored || ((at as usize) < doc.tokens.len() && doc.boundary.get(at as usize))
-}
-
-/// The end of the longest entry of `trie` that starts at token `at` and ends
-/// by `end`, if one does.
-fn longest_entry(trie: &Trie, words: &[u32], at: u32, end: u32) -> Option<u32> {
-    let mut node = ROOT;
-    let mut longest = None;
-    for i in at..end {
-        let w = words[i as usize];
-        if w == NO_WORD {
-            break;
-        }
-        let Some(next) = trie.step(node, w) else {
-            break;
-        };
-        node = next;
-        if trie.accepts(node).is_some() {
-            longest = Some(i + 1);
-        }
-    }
-    longest
 }
 
 /// True if one of the rule's first instructions can consume the token at `at`.
